@@ -1,0 +1,46 @@
+# One entry point per task. `make run` and `make test` create .venv when it is missing.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+# The suite runs twice: on SQLite (embedded default) and on the local PostgreSQL.
+TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/tbib
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres lint messages bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	TBIB_MODE=demo TBIB_ROLE=hub $(BIN)/tbib demo --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
+	DATABASE_URL= $(BIN)/tbib manage makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test: lint test-sqlite test-postgres
+
+messages: $(STAMP)
+	cd src/tbib && ../../$(BIN)/tbib manage makemessages -l fr -l ar -l en --no-obsolete
+	cd src/tbib && ../../$(BIN)/tbib manage compilemessages
+
+bench: $(STAMP)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

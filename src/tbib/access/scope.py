@@ -1,0 +1,215 @@
+"""The scoped-access layer: the one door to patient data.
+
+Every read or write of patient data goes through a function of this module, which decides
+from the user's role and place what they may reach and appends exactly one audit event per
+call, allowed or not (law 09-08: need-to-know, every access traced).
+
+Who sees which patients:
+- unit staff (GP, nurses, assistant): the patients of their own unit; a patient of another
+  unit only when found by an exact identifier, audited as a lookup;
+- specialists: the patients of cases assigned to their specialty (none until tele-expertise
+  cases exist);
+- a regional coordinator: the patients of the units of their region;
+- the national coordinator: every patient;
+- planners and administrators: none, they work on aggregates and configuration.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from tbib.access.choices import AuditAction, AuditOutcome
+from tbib.access.models import AuditEvent
+from tbib.accounts.choices import UNIT_ROLES, UserRole
+from tbib.accounts.models import User
+from tbib.patients.models import Patient
+
+
+class AccessDenied(Exception):
+    """The user may not reach this record; the denial has been audited."""
+
+
+class RecordNotFound(Exception):
+    """No such record; the attempt has been audited."""
+
+
+@dataclass(frozen=True)
+class AccessContext:
+    """Who is asking, and from where: what every audit event records."""
+
+    user: User
+    client_address: str | None = None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, user: User) -> AccessContext:
+        return cls(user=user, client_address=request.META.get("REMOTE_ADDR") or None)
+
+
+def audit(
+    ctx: AccessContext,
+    *,
+    action: AuditAction,
+    resource_type: str,
+    outcome: AuditOutcome,
+    resource_id: str = "",
+    patient_id: uuid.UUID | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """Append one event to the audit trail."""
+    return AuditEvent.objects.create(
+        actor=ctx.user,
+        actor_username=ctx.user.get_username(),
+        actor_role=ctx.user.role,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        patient_id=patient_id,
+        outcome=outcome,
+        client_address=ctx.client_address,
+        detail=detail[:500],
+    )
+
+
+def _patient_scope(user: User) -> Q | None:
+    """The filter of the patients a user may see, or None when they may see none."""
+    if not user.is_active:
+        return None
+    if user.role in UNIT_ROLES:
+        return Q(unit_id=user.unit_id)
+    if user.role == UserRole.REGIONAL_COORDINATOR:
+        return Q(unit__province__region_id=user.region_id)
+    if user.role == UserRole.NATIONAL_COORDINATOR:
+        return Q()
+    # Specialists reach patients through the cases of their specialty, which the
+    # tele-expertise module adds to this scope; planners and administrators never do.
+    return None
+
+
+def _scoped_patients(user: User) -> QuerySet[Patient]:
+    scope = _patient_scope(user)
+    if scope is None:
+        return Patient.objects.none()
+    return Patient.objects.filter(scope)
+
+
+def can_read_patients(user: User) -> bool:
+    """Whether the user's role gives access to any patient record at all."""
+    return _patient_scope(user) is not None
+
+
+def search_patients(ctx: AccessContext, *, query: str = "") -> QuerySet[Patient]:
+    """The patients in the user's scope matching a free-text query; one audit event."""
+    patients = _scoped_patients(ctx.user).select_related("unit", "commune")
+    query = query.strip()
+    if query:
+        for word in query.split():
+            patients = patients.filter(
+                Q(given_name__icontains=word)
+                | Q(family_name__icontains=word)
+                | Q(given_name_ar__icontains=word)
+                | Q(family_name_ar__icontains=word)
+            )
+    outcome = AuditOutcome.ALLOWED if can_read_patients(ctx.user) else AuditOutcome.DENIED
+    audit(
+        ctx,
+        action=AuditAction.SEARCH,
+        resource_type="Patient",
+        outcome=outcome,
+        detail=f"query of {len(query)} characters",
+    )
+    return patients
+
+
+def read_patient(ctx: AccessContext, patient_id: uuid.UUID) -> Patient:
+    """One patient the user may see; raise and audit when absent or out of scope."""
+    patient = _scoped_patients(ctx.user).select_related("unit", "commune").filter(pk=patient_id)
+    found = patient.first()
+    if found is not None:
+        audit(
+            ctx,
+            action=AuditAction.READ,
+            resource_type="Patient",
+            resource_id=str(patient_id),
+            patient_id=patient_id,
+            outcome=AuditOutcome.ALLOWED,
+        )
+        return found
+    exists = Patient.objects.filter(pk=patient_id).exists()
+    audit(
+        ctx,
+        action=AuditAction.READ,
+        resource_type="Patient",
+        resource_id=str(patient_id),
+        patient_id=patient_id if exists else None,
+        outcome=AuditOutcome.DENIED if exists else AuditOutcome.NOT_FOUND,
+    )
+    # The same answer whether the record is absent or out of scope, so that ids cannot be
+    # probed; the audit trail tells the two apart.
+    raise RecordNotFound("No patient with this id in your scope.")
+
+
+def lookup_patient_by_cin(ctx: AccessContext, cin: str) -> Patient:
+    """A patient of any unit found by the exact CIN, for unit staff and national coordinators.
+
+    A patient who walks into another unit must be found there: an exact identifier is the
+    need-to-know exception, and it is audited as a lookup, apart from ordinary reads.
+    """
+    cin = cin.strip().upper()
+    allowed = ctx.user.is_active and (
+        ctx.user.role in UNIT_ROLES or ctx.user.role == UserRole.NATIONAL_COORDINATOR
+    )
+    found = Patient.objects.select_related("unit", "commune").filter(cin=cin).first()
+    if not allowed:
+        outcome = AuditOutcome.DENIED
+    else:
+        outcome = AuditOutcome.ALLOWED if found else AuditOutcome.NOT_FOUND
+    audit(
+        ctx,
+        action=AuditAction.LOOKUP,
+        resource_type="Patient",
+        resource_id=str(found.pk) if found and allowed else "",
+        patient_id=found.pk if found and allowed else None,
+        outcome=outcome,
+        detail="by CIN",
+    )
+    if not allowed:
+        raise AccessDenied("Your role cannot look patients up by identifier.")
+    if found is None:
+        raise RecordNotFound("No patient has this identifier.")
+    return found
+
+
+def check_patient_write(
+    ctx: AccessContext,
+    *,
+    action: AuditAction,
+    unit_id: uuid.UUID | None,
+    patient_id: uuid.UUID | None = None,
+) -> None:
+    """Refuse, and audit the refusal, unless the user may write records of this unit's patients.
+
+    Only the staff of the patient's unit write it: coordinators supervise, they do not chart.
+    When allowed, nothing is written here: the service writes the record and its one audit
+    event (`audit`, outcome allowed) in the same transaction, so both commit or neither does.
+    """
+    user = ctx.user
+    if (
+        unit_id is not None
+        and user.is_active
+        and user.role in UNIT_ROLES
+        and user.unit_id == unit_id
+    ):
+        return
+    audit(
+        ctx,
+        action=action,
+        resource_type="Patient",
+        resource_id=str(patient_id or ""),
+        patient_id=patient_id,
+        outcome=AuditOutcome.DENIED,
+    )
+    raise AccessDenied("You may only write the records of your own unit's patients.")

@@ -1,0 +1,90 @@
+"""The JSON API (Django Ninja): routers of every app, and how errors read."""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from tbib.access.scope import AccessDenied, RecordNotFound
+from tbib.accounts.api import router as accounts_router
+from tbib.accounts.auth import API_AUTH
+from tbib.accounts.services import LoginError
+from tbib.geo.api import router as geo_router
+from tbib.network.api import router as network_router
+from tbib.patients.api import router as patients_router
+
+logger = logging.getLogger(__name__)
+
+_AUTH_REQUIRED = (
+    "Authentication required: send 'Authorization: Bearer <token>' from POST /api/auth/token."
+)
+
+api = NinjaAPI(
+    title="Tbib API",
+    version="1",
+    description="The JSON API of the Tbib rural telemedicine network. Census figures: "
+    "Haut-Commissariat au Plan (HCP), RGPH 2024, CC BY 4.0. Positions: © OpenStreetMap "
+    "contributors, ODbL.",
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
+api.add_router("/geo", geo_router)
+api.add_router("/network", network_router)
+api.add_router("/patients", patients_router)
+
+
+def _error(request: HttpRequest, status: int, detail: object) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        location = ".".join(str(part) for part in error.get("loc", ()))
+        errors.append({"field": location, "message": error.get("msg", "Invalid value.")})
+    return _error(request, 422, errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _invalid_record(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": " ".join(str(m) for m in messages)}
+            for field, messages in exc.message_dict.items()
+        ]
+    else:
+        errors = [{"field": "", "message": " ".join(exc.messages)}]
+    return _error(request, 422, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = str(exc)
+    if not message or message == "Unauthorized":
+        message = _AUTH_REQUIRED
+    return _error(request, 401, message)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(LoginError)
+def _login_failed(request: HttpRequest, exc: LoginError) -> HttpResponse:
+    return _error(request, exc.status, str(exc))
+
+
+@api.exception_handler(AccessDenied)
+def _denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
+    return _error(request, 403, str(exc))
+
+
+@api.exception_handler(RecordNotFound)
+def _not_found(request: HttpRequest, exc: RecordNotFound) -> HttpResponse:
+    return _error(request, 404, str(exc))

@@ -1,0 +1,112 @@
+"""The patient registry's API: every call passes the scoped-access layer and is audited once."""
+
+import datetime
+import uuid
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from tbib.access.scope import (
+    AccessContext,
+    lookup_patient_by_cin,
+    read_patient,
+    search_patients,
+)
+from tbib.accounts.models import User
+from tbib.core.schemas import ErrorOut
+from tbib.geo.selectors import UnknownCode, commune
+from tbib.patients.choices import Sex
+from tbib.patients.models import Patient
+from tbib.patients.services import register_patient
+
+router = Router(tags=["patients"])
+
+
+def _ctx(request: HttpRequest) -> AccessContext:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return AccessContext.from_request(request, user)
+
+
+class PatientOut(Schema):
+    id: uuid.UUID
+    unit: str
+    given_name: str
+    family_name: str
+    given_name_ar: str
+    family_name_ar: str
+    sex: str
+    birth_date: datetime.date | None
+    cin: str | None
+    commune_code: str | None
+
+    @staticmethod
+    def resolve_unit(obj: Patient) -> str:
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_commune_code(obj: Patient) -> str | None:
+        return obj.commune_id
+
+
+class PatientIn(Schema):
+    given_name: str = Field(min_length=1, max_length=80)
+    family_name: str = Field(min_length=1, max_length=80)
+    given_name_ar: str = Field(default="", max_length=80)
+    family_name_ar: str = Field(default="", max_length=80)
+    sex: Sex
+    birth_date: datetime.date | None = None
+    cin: str | None = Field(default=None, pattern=r"^[A-Za-z]{1,2}\d{1,6}$")
+    commune_code: str | None = None
+
+
+class SearchFilters(Schema):
+    q: str = Field(default="", max_length=100)
+
+
+class LookupFilters(Schema):
+    cin: str = Field(pattern=r"^[A-Za-z]{1,2}\d{1,6}$")
+
+
+@router.get("", response={200: list[PatientOut], 401: ErrorOut}, summary="Search my patients")
+@paginate(LimitOffsetPagination)
+def list_patients(request: HttpRequest, filters: Query[SearchFilters]) -> QuerySet[Patient]:
+    return search_patients(_ctx(request), query=filters.q)
+
+
+@router.post("", response={201: PatientOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def create_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Patient]:
+    try:
+        place = commune(payload.commune_code) if payload.commune_code else None
+    except UnknownCode as error:
+        raise HttpError(404, str(error)) from error
+    patient = register_patient(
+        ctx=_ctx(request),
+        given_name=payload.given_name,
+        family_name=payload.family_name,
+        given_name_ar=payload.given_name_ar,
+        family_name_ar=payload.family_name_ar,
+        sex=payload.sex,
+        birth_date=payload.birth_date,
+        cin=payload.cin,
+        commune=place,
+    )
+    return 201, patient
+
+
+@router.get(
+    "/lookup",
+    response={200: PatientOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Find a patient of any unit by exact CIN (audited as a lookup)",
+)
+def lookup_patient(request: HttpRequest, filters: Query[LookupFilters]) -> Patient:
+    return lookup_patient_by_cin(_ctx(request), filters.cin)
+
+
+@router.get("/{uuid:patient_id}", response={200: PatientOut, 404: ErrorOut})
+def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
+    return read_patient(_ctx(request), patient_id)

@@ -1,0 +1,35 @@
+"""Project positions onto a small SVG map of Morocco (pure, no Django, no online tiles)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# Bounding box of Morocco's communes (WGS 84), with a margin.
+_LAT_MIN, _LAT_MAX = 20.5, 36.2
+_LNG_MIN, _LNG_MAX = -17.5, -0.8
+# Equirectangular projection scaled at the box's middle latitude: at this scale it keeps
+# shapes recognisable and needs no projection library.
+_COS_MID = math.cos(math.radians((_LAT_MIN + _LAT_MAX) / 2))
+WIDTH = 600
+HEIGHT = round(WIDTH * (_LAT_MAX - _LAT_MIN) / ((_LNG_MAX - _LNG_MIN) * _COS_MID))
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    x: float
+    y: float
+    label: str
+    kind: str
+
+
+def project(lat: float, lng: float) -> tuple[float, float]:
+    """SVG coordinates (origin top-left) of a WGS 84 position."""
+    x = (lng - _LNG_MIN) / (_LNG_MAX - _LNG_MIN) * WIDTH
+    y = (_LAT_MAX - lat) / (_LAT_MAX - _LAT_MIN) * HEIGHT
+    return round(x, 1), round(y, 1)
+
+
+def point(lat: float, lng: float, label: str, kind: str) -> MapPoint:
+    x, y = project(lat, lng)
+    return MapPoint(x=x, y=y, label=label, kind=kind)

@@ -1,0 +1,197 @@
+"""Need-to-know: who reaches which patient through the API, and the audit of each call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from tbib.access.models import AuditEvent
+from tbib.accounts.choices import UserRole
+from tbib.accounts.models import User
+from tests.factories import (
+    PatientFactory,
+    UserFactory,
+    regional_coordinator,
+    specialist,
+    unit,
+    unit_staff,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def patients() -> dict[str, object]:
+    """A patient in Imilchil (midelt-1, region 08) and one in Talsint (figuig-1, region 02)."""
+    return {
+        "imilchil": PatientFactory(unit=unit("midelt-1"), cin="QA123456"),
+        "talsint": PatientFactory(unit=unit("figuig-1"), cin="QB654321"),
+    }
+
+
+def _ids(response_json: dict) -> set[str]:
+    return {item["id"] for item in response_json["items"]}
+
+
+def test_nurse_cannot_read_another_units_patient_by_any_route(
+    api_client: Client, bearer: Callable[[User], dict[str, str]], patients: dict
+) -> None:
+    nurse = unit_staff(UserRole.NURSE, "midelt-1", username="nurse-midelt")
+    auth = bearer(nurse)
+    other = patients["talsint"]
+    response = api_client.get(f"/api/patients/{other.pk}", **auth)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No patient with this id in your scope."}
+    event = AuditEvent.objects.get(resource_id=str(other.pk))
+    assert (event.actor_username, event.action, event.outcome) == ("nurse-midelt", "read", "denied")
+    assert event.patient_id == other.pk
+    assert event.client_address == "10.20.30.40"
+    listed = api_client.get("/api/patients", {"limit": 500}, **auth).json()
+    assert str(other.pk) not in _ids(listed)
+    assert str(patients["imilchil"].pk) in _ids(listed)
+    searched = api_client.get("/api/patients", {"q": other.family_name}, **auth).json()
+    assert str(other.pk) not in _ids(searched)
+    own = api_client.get(f"/api/patients/{patients['imilchil'].pk}", **auth)
+    assert own.status_code == 200
+
+
+def test_exact_identifier_lookup_reaches_another_unit_and_is_audited_as_such(
+    api_client: Client, bearer: Callable[[User], dict[str, str]], patients: dict
+) -> None:
+    auth = bearer(unit_staff(UserRole.GP, "midelt-1", username="gp-midelt"))
+    response = api_client.get("/api/patients/lookup", {"cin": "qb654321"}, **auth)
+    assert response.status_code == 200
+    assert response.json()["id"] == str(patients["talsint"].pk)
+    event = AuditEvent.objects.get(actor_username="gp-midelt")
+    assert (event.action, event.outcome, event.detail) == ("lookup", "allowed", "by CIN")
+    # A partial identifier is not a lookup.
+    response = api_client.get("/api/patients/lookup", {"cin": "QB65"}, **auth)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No patient has this identifier."}
+
+
+def test_regional_coordinator_sees_only_their_region(
+    api_client: Client, bearer: Callable[[User], dict[str, str]], patients: dict
+) -> None:
+    auth = bearer(regional_coordinator("08"))
+    listed = _ids(api_client.get("/api/patients", {"limit": 500}, **auth).json())
+    assert str(patients["imilchil"].pk) in listed
+    assert str(patients["talsint"].pk) not in listed
+    assert api_client.get(f"/api/patients/{patients['talsint'].pk}", **auth).status_code == 404
+    assert api_client.get(f"/api/patients/{patients['imilchil'].pk}", **auth).status_code == 200
+    response = api_client.get("/api/patients/lookup", {"cin": "QB654321"}, **auth)
+    assert response.status_code == 403
+
+
+def test_national_coordinator_sees_all(
+    api_client: Client, bearer: Callable[[User], dict[str, str]], patients: dict
+) -> None:
+    auth = bearer(UserFactory(username="nat", role=UserRole.NATIONAL_COORDINATOR))
+    listed = _ids(api_client.get("/api/patients", {"limit": 500}, **auth).json())
+    assert {str(p.pk) for p in patients.values()} <= listed
+
+
+@pytest.mark.parametrize("role", [UserRole.PLANNER, UserRole.ADMINISTRATOR, "specialist"])
+def test_roles_without_clinical_need_see_no_patient(
+    role: str,
+    api_client: Client,
+    bearer: Callable[[User], dict[str, str]],
+    patients: dict,
+) -> None:
+    user = specialist("cardiology") if role == "specialist" else UserFactory(role=role)
+    auth = bearer(user)
+    assert api_client.get("/api/patients", **auth).json()["count"] == 0
+    assert api_client.get(f"/api/patients/{patients['imilchil'].pk}", **auth).status_code == 404
+    event = AuditEvent.objects.filter(actor=user, action="search").get()
+    assert event.outcome == "denied"
+
+
+def test_unit_staff_register_patients_in_their_own_unit_only(
+    api_client: Client, bearer: Callable[[User], dict[str, str]]
+) -> None:
+    payload = {
+        "given_name": "Itto",
+        "family_name": "Ouhammou",
+        "given_name_ar": "إطو",
+        "family_name_ar": "أوحمو",
+        "sex": "female",
+        "birth_date": "1971-03-02",
+        "commune_code": "08.363.15.07",
+    }
+    auth = bearer(unit_staff(UserRole.NURSE, "midelt-1", username="nurse-reg"))
+    response = api_client.post("/api/patients", payload, content_type="application/json", **auth)
+    assert response.status_code == 201
+    assert response.json()["unit"] == "midelt-1"
+    coordinator = bearer(regional_coordinator("08"))
+    response = api_client.post(
+        "/api/patients", payload, content_type="application/json", **coordinator
+    )
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You may only write the records of your own unit's patients."
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "status"),
+    [
+        ("birth_date", "2999-01-01", 422),
+        ("sex", "robot", 422),
+        ("cin", "123", 422),
+        ("commune_code", "99.999.99.99", 404),
+        ("given_name", "", 422),
+    ],
+)
+def test_bad_patient_input_is_refused_and_nothing_is_saved(
+    api_client: Client,
+    bearer: Callable[[User], dict[str, str]],
+    field: str,
+    value: str,
+    status: int,
+) -> None:
+    auth = bearer(unit_staff(UserRole.NURSE, "midelt-1", username="nurse-bad"))
+    payload = {"given_name": "Moha", "family_name": "Amzil", "sex": "male", field: value}
+    before = unit("midelt-1").patients.count()
+    response = api_client.post("/api/patients", payload, content_type="application/json", **auth)
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert unit("midelt-1").patients.count() == before
+
+
+CALLS = [
+    ("get", "/api/patients", None),
+    ("get", "/api/patients?q=Ouhammou", None),
+    ("get", "/api/patients/{own}", None),
+    ("get", "/api/patients/{other}", None),
+    ("get", "/api/patients/00000000-0000-7000-8000-000000000000", None),
+    ("get", "/api/patients/lookup?cin=QB654321", None),
+    ("get", "/api/patients/lookup?cin=ZZ1", None),
+    ("post", "/api/patients", {"given_name": "Moha", "family_name": "Amzil", "sex": "male"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), CALLS)
+def test_each_patient_data_call_writes_exactly_one_audit_event(
+    api_client: Client,
+    bearer: Callable[[User], dict[str, str]],
+    patients: dict,
+    method: str,
+    path: str,
+    body: dict | None,
+) -> None:
+    auth = bearer(unit_staff(UserRole.GP, "midelt-1", username="gp-audit"))
+    path = path.format(own=patients["imilchil"].pk, other=patients["talsint"].pk)
+    before = AuditEvent.objects.count()
+    if method == "get":
+        api_client.get(path, **auth)
+    else:
+        api_client.post(path, body, content_type="application/json", **auth)
+    assert AuditEvent.objects.count() == before + 1
+
+
+def test_anonymous_patient_calls_are_refused(api_client: Client, patients: dict) -> None:
+    for path in ("/api/patients", f"/api/patients/{patients['imilchil'].pk}"):
+        response = api_client.get(path)
+        assert response.status_code == 401
