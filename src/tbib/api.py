@@ -8,15 +8,20 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from tbib.access.scope import AccessDenied, RecordNotFound
+from tbib.access.choices import AuditAction, AuditOutcome
+from tbib.access.scope import AccessContext, AccessDenied, RecordNotFound, audit
 from tbib.accounts.api import router as accounts_router
 from tbib.accounts.auth import API_AUTH
+from tbib.accounts.models import User
 from tbib.accounts.services import LoginError
 from tbib.geo.api import router as geo_router
 from tbib.network.api import router as network_router
 from tbib.patients.api import router as patients_router
 
 logger = logging.getLogger(__name__)
+
+# API paths that read or write patient data: every call to them is audited.
+PATIENT_DATA_PREFIXES = ("/api/patients",)
 
 _AUTH_REQUIRED = (
     "Authentication required: send 'Authorization: Bearer <token>' from POST /api/auth/token."
@@ -47,6 +52,17 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     for error in exc.errors:
         location = ".".join(str(part) for part in error.get("loc", ()))
         errors.append({"field": location, "message": error.get("msg", "Invalid value.")})
+    user = getattr(request, "auth", None)
+    if isinstance(user, User) and request.path.startswith(PATIENT_DATA_PREFIXES):
+        # A patient-data call refused before reaching the access layer is still one access
+        # attempt: trace it like the others.
+        audit(
+            AccessContext.from_request(request, user),
+            action=AuditAction.CREATE if request.method == "POST" else AuditAction.READ,
+            resource_type="Patient",
+            outcome=AuditOutcome.INVALID,
+            detail="; ".join(f"{e['field']}: {e['message']}" for e in errors),
+        )
     return _error(request, 422, errors)
 
 

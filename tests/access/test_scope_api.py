@@ -169,6 +169,13 @@ CALLS = [
     ("get", "/api/patients/lookup?cin=QB654321", None),
     ("get", "/api/patients/lookup?cin=ZZ1", None),
     ("post", "/api/patients", {"given_name": "Moha", "family_name": "Amzil", "sex": "male"}),
+    ("post", "/api/patients", {"given_name": "Moha", "family_name": "Amzil", "sex": "robot"}),
+    (
+        "post",
+        "/api/patients",
+        {"given_name": "Moha", "birth_date": "2999-01-01", "sex": "male", "family_name": "Amzil"},
+    ),
+    ("get", "/api/patients/lookup?cin=12", None),
 ]
 
 

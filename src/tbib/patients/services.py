@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tbib.access.choices import AuditAction, AuditOutcome
@@ -28,19 +29,29 @@ def register_patient(
     unit_id = ctx.user.unit_id
     check_patient_write(ctx, action=AuditAction.CREATE, unit_id=unit_id)
     assert unit_id is not None  # check_patient_write refuses users without a unit
-    with transaction.atomic():
-        patient = Patient(
-            unit_id=unit_id,
-            given_name=given_name,
-            family_name=family_name,
-            given_name_ar=given_name_ar,
-            family_name_ar=family_name_ar,
-            sex=sex,
-            birth_date=birth_date,
-            cin=cin.strip().upper() if cin else None,
-            commune=commune,
-        )
+    patient = Patient(
+        unit_id=unit_id,
+        given_name=given_name,
+        family_name=family_name,
+        given_name_ar=given_name_ar,
+        family_name_ar=family_name_ar,
+        sex=sex,
+        birth_date=birth_date,
+        cin=cin.strip().upper() if cin else None,
+        commune=commune,
+    )
+    try:
         patient.full_clean()
+    except ValidationError as error:
+        audit(
+            ctx,
+            action=AuditAction.CREATE,
+            resource_type="Patient",
+            outcome=AuditOutcome.INVALID,
+            detail="; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()),
+        )
+        raise
+    with transaction.atomic():
         patient.save(force_insert=True)
         audit(
             ctx,
