@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 # The suite runs twice: on SQLite (embedded default) and on the local PostgreSQL.
-TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/tbib
+TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/tbib_$(shell echo $$$$)
 PYTEST_ARGS ?=
 
 .PHONY: install run test test-sqlite test-postgres lint messages bench clean

@@ -1,0 +1,61 @@
+"""`tbib demo --port P`: a fresh demo network on real geography, served on 127.0.0.1:P."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+from tbib.accounts.demo import DEMO_PASSWORD, create_demo_users
+from tbib.network.services import build_demo_network
+from tbib.patients.demo import register_demo_patients
+
+
+class Command(BaseCommand):
+    help = "Build a fresh demo database (SQLite under var/), the network and users, and serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-serve", action="store_true", help="build, then exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError("`tbib demo` runs only in demo mode (TBIB_MODE=demo).")
+        if connection.vendor != "sqlite":
+            raise CommandError("`tbib demo` builds a fresh SQLite database; unset DATABASE_URL.")
+        started = time.monotonic()
+        self._fresh_database()
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("geo_import", stdout=self.stdout)
+        units = build_demo_network()
+        users = create_demo_users()
+        patients = register_demo_patients()
+        self.stdout.write(
+            f"network: {len(units)} mobile units, {users} users (password {DEMO_PASSWORD!r}), "
+            f"{patients} synthetic patients; built in {time.monotonic() - started:.1f} s"
+        )
+        if options["no_serve"]:
+            return
+        self._serve(options["host"], options["port"])
+
+    def _fresh_database(self) -> None:
+        """Delete the demo database file, only if it lies under var/ (never a user's own)."""
+        connection.close()
+        database = Path(str(settings.DATABASES["default"]["NAME"])).resolve()
+        if settings.ENV.var_dir not in database.parents:
+            raise CommandError(f"Refusing to delete {database}: not under {settings.ENV.var_dir}.")
+        for suffix in ("", "-wal", "-shm"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
+        database.parent.mkdir(parents=True, exist_ok=True)
+
+    def _serve(self, host: str, port: int) -> None:
+        import uvicorn
+
+        self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
+        uvicorn.run("tbib.asgi:application", host=host, port=port, log_level="warning")
