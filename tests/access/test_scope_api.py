@@ -202,3 +202,44 @@ def test_anonymous_patient_calls_are_refused(api_client: Client, patients: dict)
     for path in ("/api/patients", f"/api/patients/{patients['imilchil'].pk}"):
         response = api_client.get(path)
         assert response.status_code == 401
+
+
+def test_match_ranks_likely_duplicates_in_scope_with_reasons(
+    api_client: Client, bearer: Callable[[User], dict[str, str]], patients: dict
+) -> None:
+    auth = bearer(unit_staff(UserRole.NURSE, "midelt-1", username="nurse-match"))
+    known = patients["imilchil"]
+    known.given_name, known.family_name = "Mohamed", "Ait Ali"
+    known.given_name_ar, known.family_name_ar = "محمد", "آيت علي"
+    known.commune_id = "08.363.15.07"
+    known.save()
+    payload = {"given_name": "Mhamed", "family_name": "Ayt Ali", "sex": "male",
+               "birth_date": "1962-07-01", "commune_code": "08.363.15.07"}  # fmt: skip
+    before = AuditEvent.objects.count()
+    response = api_client.post(
+        "/api/patients/match", payload, content_type="application/json", **auth
+    )
+    assert response.status_code == 200
+    candidates = response.json()
+    assert candidates[0]["patient"]["id"] == str(known.pk)
+    assert candidates[0]["score"] >= 0.88
+    assert "names 100% alike" in candidates[0]["reasons"]
+    assert AuditEvent.objects.count() == before + 1
+    # In Arabic script only, the same person is found.
+    payload = {"given_name_ar": "محمد", "family_name_ar": "آيت علي", "birth_date": "1962-07-01",
+               "commune_code": "08.363.15.07"}  # fmt: skip
+    response = api_client.post(
+        "/api/patients/match", payload, content_type="application/json", **auth
+    )
+    assert response.json()[0]["patient"]["id"] == str(known.pk)
+    # Another unit's namesake is out of scope.
+    other = bearer(unit_staff(UserRole.NURSE, "figuig-1", username="nurse-match-2"))
+    response = api_client.post(
+        "/api/patients/match", payload, content_type="application/json", **other
+    )
+    assert str(known.pk) not in {c["patient"]["id"] for c in response.json()}
+    response = api_client.post(
+        "/api/patients/match", {"sex": "male"}, content_type="application/json", **auth
+    )
+    assert response.status_code == 422
+    assert response.json() == {"detail": "Give at least a name, in Latin or Arabic script."}

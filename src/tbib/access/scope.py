@@ -26,6 +26,7 @@ from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.models import AuditEvent
 from tbib.accounts.choices import UNIT_ROLES, UserRole
 from tbib.accounts.models import User
+from tbib.patients.matching import DEFAULT_THRESHOLD, Match, PatientFacts, score_pair
 from tbib.patients.models import Patient
 
 
@@ -122,6 +123,56 @@ def search_patients(ctx: AccessContext, *, query: str = "") -> QuerySet[Patient]
         detail=f"query of {len(query)} characters",
     )
     return patients
+
+
+def facts_of(patient: Patient) -> PatientFacts:
+    """What the matcher needs to know of a registered patient."""
+    return PatientFacts(
+        id=str(patient.pk),
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        given_name_ar=patient.given_name_ar,
+        family_name_ar=patient.family_name_ar,
+        sex=patient.sex,
+        birth_date=patient.birth_date,
+        commune=patient.commune_id or "",
+        cin=patient.cin or "",
+    )
+
+
+def match_patients(
+    ctx: AccessContext,
+    facts: PatientFacts,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int = 10,
+) -> list[tuple[Patient, Match]]:
+    """Likely duplicates of `facts` among the patients in scope, best first; one audit event.
+
+    The database narrows the field to plausible birth years (or an identical CIN); the pure
+    matcher (patients.matching) scores what is left.
+    """
+    candidates = _scoped_patients(ctx.user).select_related("unit", "commune")
+    if facts.birth_date is not None:
+        year = facts.birth_date.year
+        plausible = Q(birth_date__year__gte=year - 1, birth_date__year__lte=year + 1)
+        plausible |= Q(birth_date__isnull=True)
+        if facts.cin:
+            plausible |= Q(cin=facts.cin.upper())
+        candidates = candidates.filter(plausible)
+    scored = [(patient, score_pair(facts, facts_of(patient))) for patient in candidates]
+    kept = sorted(
+        ((patient, match) for patient, match in scored if match.score >= threshold),
+        key=lambda pair: (-pair[1].score, str(pair[0].pk)),
+    )[:limit]
+    audit(
+        ctx,
+        action=AuditAction.SEARCH,
+        resource_type="Patient",
+        outcome=AuditOutcome.ALLOWED if can_read_patients(ctx.user) else AuditOutcome.DENIED,
+        detail=f"duplicate check: {len(kept)} candidates",
+    )
+    return kept
 
 
 def read_patient(ctx: AccessContext, patient_id: uuid.UUID) -> Patient:

@@ -13,6 +13,7 @@ from pydantic import Field
 from tbib.access.scope import (
     AccessContext,
     lookup_patient_by_cin,
+    match_patients,
     read_patient,
     search_patients,
 )
@@ -20,6 +21,7 @@ from tbib.accounts.models import User
 from tbib.core.schemas import ErrorOut
 from tbib.geo.selectors import UnknownCode, commune
 from tbib.patients.choices import Sex
+from tbib.patients.matching import DEFAULT_THRESHOLD, PatientFacts
 from tbib.patients.models import Patient
 from tbib.patients.services import register_patient
 
@@ -96,6 +98,50 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Patie
         commune=place,
     )
     return 201, patient
+
+
+class MatchIn(Schema):
+    given_name: str = Field(default="", max_length=80)
+    family_name: str = Field(default="", max_length=80)
+    given_name_ar: str = Field(default="", max_length=80)
+    family_name_ar: str = Field(default="", max_length=80)
+    sex: Sex | None = None
+    birth_date: datetime.date | None = None
+    commune_code: str = Field(default="", max_length=16)
+    cin: str = Field(default="", max_length=10)
+    threshold: float = Field(default=DEFAULT_THRESHOLD, ge=0.5, le=1.0)
+
+
+class CandidateOut(Schema):
+    patient: PatientOut
+    score: float
+    reasons: list[str]
+
+
+@router.post(
+    "/match",
+    response={200: list[CandidateOut], 422: ErrorOut},
+    summary="Likely duplicates of these demographics among my patients, ranked, with reasons",
+)
+def match(request: HttpRequest, payload: MatchIn) -> list[dict[str, object]]:
+    facts = PatientFacts(
+        id="",
+        given_name=payload.given_name,
+        family_name=payload.family_name,
+        given_name_ar=payload.given_name_ar,
+        family_name_ar=payload.family_name_ar,
+        sex=payload.sex or "",
+        birth_date=payload.birth_date,
+        commune=payload.commune_code,
+        cin=payload.cin,
+    )
+    if not facts.name_keys():
+        raise HttpError(422, "Give at least a name, in Latin or Arabic script.")
+    found = match_patients(_ctx(request), facts, threshold=payload.threshold)
+    return [
+        {"patient": patient, "score": result.score, "reasons": list(result.reasons)}
+        for patient, result in found
+    ]
 
 
 @router.get(
