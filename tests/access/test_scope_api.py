@@ -243,3 +243,29 @@ def test_match_ranks_likely_duplicates_in_scope_with_reasons(
     )
     assert response.status_code == 422
     assert response.json() == {"detail": "Give at least a name, in Latin or Arabic script."}
+
+
+def test_search_finds_names_in_any_spelling_or_script_and_by_identifiers(
+    api_client: Client, bearer: Callable[[User], dict[str, str]]
+) -> None:
+    auth = bearer(unit_staff(UserRole.GP, "azilal-1", username="gp-search"))
+    payload = {"given_name": "Mohamed", "family_name": "Ait Ali", "given_name_ar": "محمد",
+               "family_name_ar": "آيت علي", "sex": "male", "cin": "QZ12345",
+               "phone": "06 61 23 45 67"}  # fmt: skip
+    created = api_client.post("/api/patients", payload, content_type="application/json", **auth)
+    assert created.status_code == 201
+    assert created.json()["phone"] == "+212661234567"
+    patient_id = created.json()["id"]
+    for query in ("Mhamed Ayt Ali", "mohammed", "محمد", "آيت علي", "qz12345", "0661234567"):
+        found = api_client.get("/api/patients", {"q": query}, **auth).json()["items"]
+        assert patient_id in {item["id"] for item in found}, query
+    found = api_client.get("/api/patients", {"q": "Khadija"}, **auth).json()["items"]
+    assert patient_id not in {item["id"] for item in found}
+    bad = api_client.post(
+        "/api/patients", {**payload, "cin": None, "phone": "12"}, content_type="application/json",
+        **auth,
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert bad.json()["detail"] == [
+        {"field": "phone", "message": "'12' is not a valid phone number."}
+    ]

@@ -26,7 +26,15 @@ from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.models import AuditEvent
 from tbib.accounts.choices import UNIT_ROLES, UserRole
 from tbib.accounts.models import User
-from tbib.patients.matching import DEFAULT_THRESHOLD, Match, PatientFacts, score_pair
+from tbib.patients.identifiers import CIN_PATTERN, IdentifierError, normalise_phone
+from tbib.patients.matching import (
+    DEFAULT_THRESHOLD,
+    Match,
+    PatientFacts,
+    canonical_spelling,
+    name_key,
+    score_pair,
+)
 from tbib.patients.models import Patient
 
 
@@ -102,18 +110,36 @@ def can_read_patients(user: User) -> bool:
     return _patient_scope(user) is not None
 
 
+def _word_filter(word: str) -> Q:
+    """One word of a search: a CIN, a phone number, or a name in any spelling or script."""
+    if CIN_PATTERN.match(word.upper()):
+        return Q(cin=word.upper())
+    if sum(char.isdigit() for char in word) >= 6:
+        try:
+            return Q(phone=normalise_phone(word))
+        except IdentifierError:
+            return Q(pk__in=[])
+    canonical = canonical_spelling(word)
+    by_text = (
+        Q(given_name__icontains=word)
+        | Q(family_name__icontains=word)
+        | Q(given_name_ar__icontains=word)
+        | Q(family_name_ar__icontains=word)
+        | Q(given_name__icontains=canonical)
+        | Q(family_name__icontains=canonical)
+    )
+    key = name_key(word)
+    if len(key) < 2:  # one consonant would match half the register
+        return by_text
+    return by_text | Q(given_key__startswith=key) | Q(family_key__contains=key)
+
+
 def search_patients(ctx: AccessContext, *, query: str = "") -> QuerySet[Patient]:
     """The patients in the user's scope matching a free-text query; one audit event."""
     patients = _scoped_patients(ctx.user).select_related("unit", "commune")
     query = query.strip()
-    if query:
-        for word in query.split():
-            patients = patients.filter(
-                Q(given_name__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(given_name_ar__icontains=word)
-                | Q(family_name_ar__icontains=word)
-            )
+    for word in query.split():
+        patients = patients.filter(_word_filter(word))
     outcome = AuditOutcome.ALLOWED if can_read_patients(ctx.user) else AuditOutcome.DENIED
     audit(
         ctx,

@@ -44,6 +44,8 @@ class PatientOut(Schema):
     sex: str
     birth_date: datetime.date | None
     cin: str | None
+    phone: str
+    amo_number: str
     commune_code: str | None
 
     @staticmethod
@@ -63,6 +65,8 @@ class PatientIn(Schema):
     sex: Sex
     birth_date: datetime.date | None = None
     cin: str | None = Field(default=None, pattern=r"^[A-Za-z]{1,2}\d{1,6}$")
+    phone: str = Field(default="", max_length=24)
+    amo_number: str = Field(default="", max_length=20)
     commune_code: str | None = None
 
 
@@ -95,6 +99,8 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Patie
         sex=payload.sex,
         birth_date=payload.birth_date,
         cin=payload.cin,
+        phone=payload.phone,
+        amo_number=payload.amo_number,
         commune=place,
     )
     return 201, patient

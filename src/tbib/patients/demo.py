@@ -50,6 +50,7 @@ def register_demo_patients(*, per_pilot_unit: int = 40, per_unit: int = 12, seed
                     sex=person.sex,
                     birth_date=person.birth_date,
                     cin=person.cin,
+                    phone=person.phone or "",
                     commune=unit.home_commune,
                 )
             )
@@ -60,6 +61,8 @@ def register_demo_patients(*, per_pilot_unit: int = 40, per_unit: int = 12, seed
             patient.cin = None
         elif patient.cin:
             seen.add(patient.cin)
+    for patient in patients:
+        patient.refresh_name_keys()  # bulk_create does not call save()
     with transaction.atomic():
         Patient.objects.bulk_create(patients, batch_size=500)
     return len(patients)

@@ -48,6 +48,12 @@ _IS_ARABIC = re.compile(r"[\u0600-\u06FF]")
 _ARTICLES = frozenset({"el", "al", "l"})
 
 
+def canonical_spelling(word: str) -> str:
+    """The register's usual spelling of a word (Ayt → ait, Mohammed → mohamed), lower case."""
+    folded = _fold(word)
+    return _CANONICAL.get(folded, folded)
+
+
 def _collapse(text: str) -> str:
     return re.sub(r"(.)\1+", r"\1", text)
 

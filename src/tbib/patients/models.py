@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,8 @@ from tbib.core.models import TimestampedModel
 from tbib.geo.models import Commune
 from tbib.network.models import MobileUnit
 from tbib.patients.choices import Sex
+from tbib.patients.identifiers import CIN_PATTERN
+from tbib.patients.matching import name_key
 
 
 class Patient(TimestampedModel):
@@ -29,8 +33,19 @@ class Patient(TimestampedModel):
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     cin = models.CharField(
-        _("national identity card (CIN)"), max_length=10, null=True, blank=True, unique=True
+        _("national identity card (CIN)"),
+        max_length=10,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[RegexValidator(CIN_PATTERN, _("One or two letters then up to six digits."))],
     )
+    amo_number = models.CharField(_("AMO insurance number"), max_length=20, blank=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True, db_index=True)
+    # Consonant skeletons shared by Latin and Arabic spellings (patients.matching.name_key),
+    # kept in step with the names on save, so that name search uses an index.
+    given_key = models.CharField(max_length=80, blank=True, db_index=True, editable=False)
+    family_key = models.CharField(max_length=80, blank=True, db_index=True, editable=False)
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -42,6 +57,14 @@ class Patient(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def refresh_name_keys(self) -> None:
+        self.given_key = name_key(self.given_name or self.given_name_ar)
+        self.family_key = name_key(self.family_name or self.family_name_ar)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_name_keys()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()

@@ -10,6 +10,7 @@ from django.db import transaction
 from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.scope import AccessContext, audit, check_patient_write
 from tbib.geo.models import Commune
+from tbib.patients.identifiers import IdentifierError, normalise_phone
 from tbib.patients.models import Patient
 
 
@@ -23,10 +24,16 @@ def register_patient(
     family_name_ar: str = "",
     birth_date: datetime.date | None = None,
     cin: str | None = None,
+    phone: str = "",
+    amo_number: str = "",
     commune: Commune | None = None,
 ) -> Patient:
     """Register a patient in the user's own unit; the record and its audit event commit together."""
     unit_id = ctx.user.unit_id
+    try:
+        phone = normalise_phone(phone) if phone.strip() else ""
+    except IdentifierError as error:
+        raise ValidationError({"phone": str(error)}) from error
     check_patient_write(ctx, action=AuditAction.CREATE, unit_id=unit_id)
     assert unit_id is not None  # check_patient_write refuses users without a unit
     patient = Patient(
@@ -38,6 +45,8 @@ def register_patient(
         sex=sex,
         birth_date=birth_date,
         cin=cin.strip().upper() if cin else None,
+        phone=phone,
+        amo_number=amo_number.strip(),
         commune=commune,
     )
     try:
