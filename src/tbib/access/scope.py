@@ -32,8 +32,8 @@ from tbib.patients.matching import (
     Match,
     PatientFacts,
     canonical_spelling,
-    name_key,
     score_pair,
+    search_key,
 )
 from tbib.patients.models import Patient
 
@@ -128,10 +128,14 @@ def _word_filter(word: str) -> Q:
         | Q(given_name__icontains=canonical)
         | Q(family_name__icontains=canonical)
     )
-    key = name_key(word)
-    if len(key) < 2:  # one consonant would match half the register
+    key = search_key(word)
+    if len(key) < 2:
+        # A particle (Ait, Ou, El) or a one-consonant name: its key would match half the
+        # register, so match the text itself.
         return by_text
-    return by_text | Q(given_key__startswith=key) | Q(family_key__contains=key)
+    # Indexed prefix match on the keys: fast on a large register, and blind to spelling
+    # and script (benchmarks/name_search.py).
+    return Q(given_key__startswith=key) | Q(family_key__startswith=key)
 
 
 def search_patients(ctx: AccessContext, *, query: str = "") -> QuerySet[Patient]:

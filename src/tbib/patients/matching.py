@@ -83,6 +83,18 @@ def name_key(name: str) -> str:
     return "".join(_latin_skeleton(token) for token in tokens)
 
 
+# Particles of family names (Ait Brahim, Ben Moussa, Id Ahmed, آيت علي): a search for
+# "Brahim" must find "Ait Brahim", so the search key leaves them out.
+_PARTICLES = frozenset({"ait", "ayt", "id", "ben", "bin", "bent", "ould", "آيت", "ايت", "أيت",
+                        "بن", "بنت", "إد", "اد"})  # fmt: skip
+
+
+def search_key(name: str) -> str:
+    """The skeleton of a name without its particles, for prefix search in the register."""
+    tokens = [token for token in _fold(name).split() if token not in _PARTICLES]
+    return name_key(" ".join(tokens))
+
+
 @dataclass(frozen=True)
 class PatientFacts:
     """What is known of a person when matching: any field may be missing."""

@@ -16,7 +16,7 @@ from tbib.geo.models import Commune
 from tbib.network.models import MobileUnit
 from tbib.patients.choices import Sex
 from tbib.patients.identifiers import CIN_PATTERN
-from tbib.patients.matching import name_key
+from tbib.patients.matching import search_key
 
 
 class Patient(TimestampedModel):
@@ -42,7 +42,7 @@ class Patient(TimestampedModel):
     )
     amo_number = models.CharField(_("AMO insurance number"), max_length=20, blank=True)
     phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True, db_index=True)
-    # Consonant skeletons shared by Latin and Arabic spellings (patients.matching.name_key),
+    # Consonant skeletons shared by Latin and Arabic spellings (patients.matching.search_key),
     # kept in step with the names on save, so that name search uses an index.
     given_key = models.CharField(max_length=80, blank=True, db_index=True, editable=False)
     family_key = models.CharField(max_length=80, blank=True, db_index=True, editable=False)
@@ -59,8 +59,8 @@ class Patient(TimestampedModel):
         return f"{self.given_name} {self.family_name}"
 
     def refresh_name_keys(self) -> None:
-        self.given_key = name_key(self.given_name or self.given_name_ar)
-        self.family_key = name_key(self.family_name or self.family_name_ar)
+        self.given_key = search_key(self.given_name or self.given_name_ar)
+        self.family_key = search_key(self.family_name or self.family_name_ar)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.refresh_name_keys()

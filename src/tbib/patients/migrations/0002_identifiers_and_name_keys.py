@@ -6,12 +6,12 @@ from django.db import migrations, models
 
 
 def _fill_name_keys(apps, schema_editor):
-    from tbib.patients.matching import name_key
+    from tbib.patients.matching import search_key
 
     Patient = apps.get_model("patients", "Patient")
     for patient in Patient.objects.all().iterator():
-        patient.given_key = name_key(patient.given_name or patient.given_name_ar)
-        patient.family_key = name_key(patient.family_name or patient.family_name_ar)
+        patient.given_key = search_key(patient.given_name or patient.given_name_ar)
+        patient.family_key = search_key(patient.family_name or patient.family_name_ar)
         patient.save(update_fields=["given_key", "family_key"])
 
 
