@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tbib.accounts.choices import SECOND_FACTOR_ROLES, UNIT_ROLES, PlaceLevel, UserRole
@@ -98,7 +97,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} token until {self.expires_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_valid(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
