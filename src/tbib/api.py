@@ -14,9 +14,11 @@ from tbib.accounts.api import router as accounts_router
 from tbib.accounts.auth import API_AUTH
 from tbib.accounts.models import User
 from tbib.accounts.services import LoginError
+from tbib.core.errors import Conflict
 from tbib.geo.api import router as geo_router
 from tbib.network.api import router as network_router
 from tbib.patients.api import router as patients_router
+from tbib.tours.api import router as tours_router
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/network", network_router)
 api.add_router("/patients", patients_router)
+api.add_router("/tours", tours_router)
 
 
 def _error(request: HttpRequest, status: int, detail: object) -> HttpResponse:
@@ -104,3 +107,8 @@ def _denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
 @api.exception_handler(RecordNotFound)
 def _not_found(request: HttpRequest, exc: RecordNotFound) -> HttpResponse:
     return _error(request, 404, str(exc))
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return _error(request, 409, str(exc))

@@ -13,6 +13,10 @@ class AuditAction(models.TextChoices):
     # exception for a patient who turns up at another unit).
     LOOKUP = "lookup", _("Lookup by identifier")
     EXPORT = "export", _("Export")
+    MERGE = "merge", _("Merge")
+    UNMERGE = "unmerge", _("Undo a merge")
+    SIGN = "sign", _("Sign")
+    PRINT = "print", _("Print a document")
 
 
 class AuditOutcome(models.TextChoices):

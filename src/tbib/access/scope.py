@@ -139,8 +139,15 @@ def _word_filter(word: str) -> Q:
 
 
 def search_patients(ctx: AccessContext, *, query: str = "") -> QuerySet[Patient]:
-    """The patients in the user's scope matching a free-text query; one audit event."""
-    patients = _scoped_patients(ctx.user).select_related("unit", "commune")
+    """The patients in the user's scope matching a free-text query; one audit event.
+
+    Records merged into another are left out: their history shows in the survivor's chart.
+    """
+    patients = (
+        _scoped_patients(ctx.user)
+        .filter(merged_into__isnull=True)
+        .select_related("unit", "commune")
+    )
     query = query.strip()
     for word in query.split():
         patients = patients.filter(_word_filter(word))
@@ -182,7 +189,11 @@ def match_patients(
     The database narrows the field to plausible birth years (or an identical CIN); the pure
     matcher (patients.matching) scores what is left.
     """
-    candidates = _scoped_patients(ctx.user).select_related("unit", "commune")
+    candidates = (
+        _scoped_patients(ctx.user)
+        .filter(merged_into__isnull=True)
+        .select_related("unit", "commune")
+    )
     if facts.birth_date is not None:
         year = facts.birth_date.year
         plausible = Q(birth_date__year__gte=year - 1, birth_date__year__lte=year + 1)

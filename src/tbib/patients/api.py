@@ -20,10 +20,10 @@ from tbib.access.scope import (
 from tbib.accounts.models import User
 from tbib.core.schemas import ErrorOut
 from tbib.geo.selectors import UnknownCode, commune
-from tbib.patients.choices import Sex
+from tbib.patients.choices import GuardianRelationship, PregnancyStatus, Sex
 from tbib.patients.matching import DEFAULT_THRESHOLD, PatientFacts
-from tbib.patients.models import Patient
-from tbib.patients.services import register_patient
+from tbib.patients.models import Patient, PatientMerge
+from tbib.patients.services import merge_patients, register_patient, undo_merge
 
 router = Router(tags=["patients"])
 
@@ -47,6 +47,12 @@ class PatientOut(Schema):
     phone: str
     amo_number: str
     commune_code: str | None
+    village: str
+    birth_date_is_estimated: bool
+    guardian_id: uuid.UUID | None
+    guardian_relationship: str
+    pregnancy_status: str
+    merged_into_id: uuid.UUID | None
 
     @staticmethod
     def resolve_unit(obj: Patient) -> str:
@@ -68,6 +74,13 @@ class PatientIn(Schema):
     phone: str = Field(default="", max_length=24)
     amo_number: str = Field(default="", max_length=20)
     commune_code: str | None = None
+    village: str = Field(default="", max_length=120)
+    age_years: int | None = Field(
+        default=None, ge=0, le=120, description="Stated age when the birth date is unknown."
+    )
+    guardian_id: uuid.UUID | None = None
+    guardian_relationship: GuardianRelationship | None = None
+    pregnancy_status: PregnancyStatus = PregnancyStatus.UNKNOWN
 
 
 class SearchFilters(Schema):
@@ -102,6 +115,11 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Patie
         phone=payload.phone,
         amo_number=payload.amo_number,
         commune=place,
+        village=payload.village,
+        age_years=payload.age_years,
+        guardian_id=payload.guardian_id,
+        guardian_relationship=payload.guardian_relationship or "",
+        pregnancy_status=payload.pregnancy_status,
     )
     return 201, patient
 
@@ -162,3 +180,42 @@ def lookup_patient(request: HttpRequest, filters: Query[LookupFilters]) -> Patie
 @router.get("/{uuid:patient_id}", response={200: PatientOut, 404: ErrorOut})
 def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
     return read_patient(_ctx(request), patient_id)
+
+
+class MergeIn(Schema):
+    survivor_id: uuid.UUID = Field(description="The record to keep.")
+    duplicate_id: uuid.UUID = Field(description="The record found to be the same person.")
+    reason: str = Field(default="", max_length=300)
+
+
+class MergeOut(Schema):
+    id: uuid.UUID
+    survivor_id: uuid.UUID
+    duplicate_id: uuid.UUID
+    reason: str
+    created_at: datetime.datetime
+    undone_at: datetime.datetime | None
+
+
+@router.post(
+    "/merges",
+    response={201: MergeOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Declare two records the same person (audited; both histories kept; undoable)",
+)
+def create_merge(request: HttpRequest, payload: MergeIn) -> tuple[int, PatientMerge]:
+    merge = merge_patients(
+        ctx=_ctx(request),
+        survivor_id=payload.survivor_id,
+        duplicate_id=payload.duplicate_id,
+        reason=payload.reason,
+    )
+    return 201, merge
+
+
+@router.post(
+    "/merges/{uuid:merge_id}/undo",
+    response={200: MergeOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Undo a merge: both records are separate again, exactly as before",
+)
+def undo(request: HttpRequest, merge_id: uuid.UUID) -> PatientMerge:
+    return undo_merge(ctx=_ctx(request), merge_id=merge_id)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tbib.accounts",
     "tbib.access",
     "tbib.patients",
+    "tbib.tours",
     "tbib.web",
 ]
 

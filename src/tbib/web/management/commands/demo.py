@@ -10,10 +10,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.utils import timezone
 
 from tbib.accounts.demo import DEMO_PASSWORD, create_demo_users
 from tbib.network.services import build_demo_network
 from tbib.patients.demo import register_demo_patients
+from tbib.tours.demo import plan_demo_tours
 
 
 class Command(BaseCommand):
@@ -36,9 +38,11 @@ class Command(BaseCommand):
         units = build_demo_network()
         users = create_demo_users()
         patients = register_demo_patients()
+        stops = plan_demo_tours(start=timezone.localdate())
         self.stdout.write(
             f"network: {len(units)} mobile units, {users} users (password {DEMO_PASSWORD!r}), "
-            f"{patients} synthetic patients; built in {time.monotonic() - started:.1f} s"
+            f"{patients} synthetic patients, {stops} tour stops; "
+            f"built in {time.monotonic() - started:.1f} s"
         )
         if options["no_serve"]:
             return

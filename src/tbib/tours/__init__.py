@@ -1,0 +1,1 @@
+"""Tour stops: a mobile unit's calendar of visits to communes and villages."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ToursConfig(AppConfig):
+    name = "tbib.tours"
+    label = "tours"
+    verbose_name = _("Tours")
