@@ -10,6 +10,7 @@ from django.test import Client
 from tbib.accounts.models import User
 from tbib.geo.importer import import_reference_geography
 from tbib.network.services import build_demo_network
+from tbib.pharmacy.demo import stock_demo_units
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         import_reference_geography()
         build_demo_network()
+        stock_demo_units()
 
 
 @pytest.fixture

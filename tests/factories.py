@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from tbib.accounts.choices import UserRole
@@ -13,6 +14,8 @@ from tbib.geo.models import Region
 from tbib.network.models import MobileUnit, Specialty
 from tbib.patients.choices import Sex
 from tbib.patients.models import Patient
+from tbib.tours.choices import StopStatus
+from tbib.tours.models import Stop
 
 TEST_PASSWORD = "pw-Tbib-2026"
 
@@ -65,3 +68,16 @@ class PatientFactory(DjangoModelFactory[Patient]):
     sex = Sex.MALE
     birth_date = datetime.date(1962, 7, 1)
     unit = factory.LazyFunction(lambda: unit("midelt-1"))
+
+
+def open_stop_today(unit_code: str) -> Stop:
+    """A stop of the unit today, opened: the precondition of every encounter."""
+    home = unit(unit_code)
+    return Stop.objects.create(
+        unit=home,
+        date=timezone.localdate(),
+        commune=home.home_commune,
+        village="Agoudal",
+        status=StopStatus.OPEN,
+        opened_at=timezone.now(),
+    )

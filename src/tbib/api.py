@@ -14,16 +14,19 @@ from tbib.accounts.api import router as accounts_router
 from tbib.accounts.auth import API_AUTH
 from tbib.accounts.models import User
 from tbib.accounts.services import LoginError
+from tbib.clinical.api import reference_router
+from tbib.clinical.api import router as encounters_router
 from tbib.core.errors import Conflict
 from tbib.geo.api import router as geo_router
 from tbib.network.api import router as network_router
 from tbib.patients.api import router as patients_router
+from tbib.pharmacy.api import router as pharmacy_router
 from tbib.tours.api import router as tours_router
 
 logger = logging.getLogger(__name__)
 
 # API paths that read or write patient data: every call to them is audited.
-PATIENT_DATA_PREFIXES = ("/api/patients",)
+PATIENT_DATA_PREFIXES = ("/api/patients", "/api/encounters")
 
 _AUTH_REQUIRED = (
     "Authentication required: send 'Authorization: Bearer <token>' from POST /api/auth/token."
@@ -43,6 +46,9 @@ api.add_router("/geo", geo_router)
 api.add_router("/network", network_router)
 api.add_router("/patients", patients_router)
 api.add_router("/tours", tours_router)
+api.add_router("/encounters", encounters_router)
+api.add_router("/reference", reference_router)
+api.add_router("/pharmacy", pharmacy_router)
 
 
 def _error(request: HttpRequest, status: int, detail: object) -> HttpResponse:

@@ -6,11 +6,23 @@ from django.urls import path
 
 from tbib.accounts.views import verify_otp
 from tbib.api import api
+from tbib.clinical import views as unit_views
 from tbib.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("units/<slug:code>/", views.unit_detail, name="unit-detail"),
+    path("unit/", unit_views.today, name="unit-today"),
+    path("unit/stops/<uuid:stop_id>/open", unit_views.stop_open, name="unit-stop-open"),
+    path("unit/patients/new/", unit_views.patient_new, name="unit-patient-new"),
+    path("unit/patients/<uuid:patient_id>/", unit_views.patient_chart, name="unit-patient"),
+    path("unit/encounters/<uuid:encounter_id>/", unit_views.encounter_view, name="unit-encounter"),
+    path(
+        "unit/encounters/<uuid:encounter_id>/documents/<slug:kind>.pdf",
+        unit_views.document,
+        name="unit-document",
+    ),
+    path("unit/icd10/", unit_views.icd10_options, name="unit-icd10"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set-language"),
     path(

@@ -89,7 +89,10 @@ def test_a_man_cannot_be_recorded_pregnant(api_client: Client, nurse_auth: dict)
     )
     assert response.status_code == 422
     assert response.json()["detail"] == [
-        {"field": "pregnancy_status", "message": "A male patient cannot be pregnant."}
+        {
+            "field": "pregnancy_status",
+            "message": "Un patient de sexe masculin ne peut pas être enceinte.",
+        }
     ]
     assert not Patient.objects.filter(family_name="Amzil").exists()
     assert AuditEvent.objects.filter(action="create", outcome="invalid").count() == 1

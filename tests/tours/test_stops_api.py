@@ -102,5 +102,5 @@ def test_a_stop_must_end_after_it_starts(
     )
     assert response.status_code == 422
     assert response.json() == {
-        "detail": [{"field": "planned_end", "message": "A stop must end after it starts."}]
+        "detail": [{"field": "planned_end", "message": "Une halte doit finir après son début."}]
     }

@@ -6,6 +6,8 @@ from tbib.geo.importer import import_reference_geography
 from tbib.geo.models import Region
 from tbib.network.models import MobileUnit
 from tbib.network.services import build_demo_network
+from tbib.pharmacy.demo import stock_demo_units
+from tbib.pharmacy.models import UnitStock
 
 
 def ensure_network() -> None:
@@ -14,3 +16,5 @@ def ensure_network() -> None:
         import_reference_geography()
     if not MobileUnit.objects.exists():
         build_demo_network()
+    if not UnitStock.objects.exists():
+        stock_demo_units()

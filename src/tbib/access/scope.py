@@ -26,6 +26,7 @@ from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.models import AuditEvent
 from tbib.accounts.choices import UNIT_ROLES, UserRole
 from tbib.accounts.models import User
+from tbib.clinical.models import Encounter
 from tbib.patients.identifiers import CIN_PATTERN, IdentifierError, normalise_phone
 from tbib.patients.matching import (
     DEFAULT_THRESHOLD,
@@ -305,3 +306,75 @@ def check_patient_write(
         outcome=AuditOutcome.DENIED,
     )
     raise AccessDenied("You may only write the records of your own unit's patients.")
+
+
+# Encounters: the same need-to-know as their patient's record.
+
+
+def scoped_encounters(user: User) -> QuerySet[Encounter]:
+    """The encounters of the patients a user may see (not audited: callers audit)."""
+    if _patient_scope(user) is None:
+        return Encounter.objects.none()
+    return Encounter.objects.filter(patient__in=_scoped_patients(user)).select_related(
+        "patient", "unit", "stop__commune", "signed_by", "created_by"
+    )
+
+
+def read_encounter(ctx: AccessContext, encounter_id: uuid.UUID) -> Encounter:
+    """One encounter the user may see; audited like a patient read."""
+    found = scoped_encounters(ctx.user).filter(pk=encounter_id).first()
+    if found is None:
+        exists = Encounter.objects.filter(pk=encounter_id).values_list("patient_id", flat=True)
+        patient_id = exists.first()
+        audit(
+            ctx,
+            action=AuditAction.READ,
+            resource_type="Encounter",
+            resource_id=str(encounter_id),
+            patient_id=patient_id,
+            outcome=AuditOutcome.DENIED if patient_id else AuditOutcome.NOT_FOUND,
+        )
+        raise RecordNotFound("No encounter with this id in your scope.")
+    audit(
+        ctx,
+        action=AuditAction.READ,
+        resource_type="Encounter",
+        resource_id=str(encounter_id),
+        patient_id=found.patient_id,
+        outcome=AuditOutcome.ALLOWED,
+    )
+    return found
+
+
+def chart_encounters(ctx: AccessContext, patient: Patient) -> QuerySet[Encounter]:
+    """A patient's encounters, newest first, with those of the records merged into theirs.
+
+    `patient` must come from read_patient (already scoped and audited); this read is audited
+    once more as the chart's.
+    """
+    record_ids = [patient.pk, *patient.merged_records.values_list("pk", flat=True)]
+    audit(
+        ctx,
+        action=AuditAction.READ,
+        resource_type="Encounter",
+        patient_id=patient.pk,
+        outcome=AuditOutcome.ALLOWED,
+        detail="chart",
+    )
+    return scoped_encounters(ctx.user).filter(patient_id__in=record_ids).order_by("-arrived_at")
+
+
+def waiting_list(ctx: AccessContext, stop_id: uuid.UUID) -> QuerySet[Encounter]:
+    """The day's patients at a stop not yet signed: most urgent first, then by arrival."""
+    audit(
+        ctx,
+        action=AuditAction.SEARCH,
+        resource_type="Encounter",
+        outcome=AuditOutcome.ALLOWED if can_read_patients(ctx.user) else AuditOutcome.DENIED,
+        detail=f"waiting list of stop {stop_id}",
+    )
+    return (
+        scoped_encounters(ctx.user)
+        .filter(stop_id=stop_id, status__in=["waiting", "in-progress"])
+        .order_by("triage", "arrived_at")
+    )

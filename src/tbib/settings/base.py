@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "tbib.access",
     "tbib.patients",
     "tbib.tours",
+    "tbib.pharmacy",
+    "tbib.clinical",
     "tbib.web",
 ]
 

@@ -13,8 +13,10 @@ from django.db import connection
 from django.utils import timezone
 
 from tbib.accounts.demo import DEMO_PASSWORD, create_demo_users
+from tbib.clinical.demo import simulate_pilot_days
 from tbib.network.services import build_demo_network
 from tbib.patients.demo import register_demo_patients
+from tbib.pharmacy.demo import stock_demo_units
 from tbib.tours.demo import plan_demo_tours
 
 
@@ -39,9 +41,12 @@ class Command(BaseCommand):
         users = create_demo_users()
         patients = register_demo_patients()
         stops = plan_demo_tours(start=timezone.localdate())
+        stock_demo_units()
+        encounters = simulate_pilot_days()
         self.stdout.write(
             f"network: {len(units)} mobile units, {users} users (password {DEMO_PASSWORD!r}), "
-            f"{patients} synthetic patients, {stops} tour stops; "
+            f"{patients} synthetic patients, {stops} tour stops, "
+            f"{encounters} encounters today at the pilot units; "
             f"built in {time.monotonic() - started:.1f} s"
         )
         if options["no_serve"]:

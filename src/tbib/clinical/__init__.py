@@ -1,0 +1,1 @@
+"""The encounter: vital signs, diagnoses, prescriptions, referrals, signing."""

@@ -1,0 +1,1 @@
+"""Printed clinical documents: a pure PDF renderer (French, English, Arabic)."""

@@ -1,0 +1,1 @@
+"""The formulary of essential medicines a unit carries, and each unit's stock."""
