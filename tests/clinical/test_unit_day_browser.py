@@ -44,7 +44,8 @@ def test_nurse_registers_and_triages_then_gp_finds_signs_and_prints(
     unit_staff(UserRole.GP, "midelt-1", username="gp-imilchil", first_name="Youssef")
     base = live_server.url
 
-    nurse = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    nurse_context = browser.new_context(viewport={"width": 1366, "height": 768})
+    nurse = nurse_context.new_page()
     _sign_in(nurse, base, "nurse-imilchil")
     expect(nurse.get_by_test_id("stop")).to_contain_text("Agoudal")
     nurse.click("#new-patient")
@@ -71,6 +72,7 @@ def test_nurse_registers_and_triages_then_gp_finds_signs_and_prints(
     _fits(nurse)
     nurse.click("#add-to-waiting-list")
     expect(nurse.get_by_test_id("waiting-list")).to_contain_text("Fadma Ait Ouahmane")
+    nurse_context.close()
 
     gp = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = gp.new_page()
@@ -81,7 +83,7 @@ def test_nurse_registers_and_triages_then_gp_finds_signs_and_prints(
     expect(results).to_contain_text("Fadma Ait Ouahmane")
     results.get_by_role("link", name="Fadma Ait Ouahmane").click()
     timeline = page.get_by_test_id("timeline")
-    expect(timeline).to_contain_text("systolic_bp")
+    expect(timeline).to_contain_text("PA systolique")
     timeline.get_by_role("link").first.click()
 
     expect(page.get_by_test_id("vitals")).to_contain_text("LOINC 39156-5")  # BMI computed
@@ -122,3 +124,4 @@ def test_nurse_registers_and_triages_then_gp_finds_signs_and_prints(
     tablet.goto(f"{base}/unit/encounters/{encounter.pk}/")
     expect(tablet.get_by_test_id("diagnoses")).to_contain_text("I10")
     _fits(tablet)
+    gp.close()

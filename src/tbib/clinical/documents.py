@@ -19,18 +19,8 @@ from tbib.clinical.forms import VITAL_FIELDS
 from tbib.clinical.models import Encounter
 from tbib.clinical.services import issue_document
 from tbib.documents.render import ClinicalDocument, Section, render_pdf
+from tbib.patients.ages import age_text
 from tbib.patients.choices import Sex
-
-
-def _age(birth: datetime.date | None, estimated: bool, today: datetime.date) -> str:
-    if birth is None:
-        return _("age unknown")
-    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-    if years < 2:
-        months = (today.year - birth.year) * 12 + today.month - birth.month
-        return _("%(n)d months") % {"n": max(months, 0)}
-    text = _("%(n)d years") % {"n": years}
-    return f"~{text}" if estimated else text
 
 
 def _patient_lines(encounter: Encounter, today: datetime.date) -> tuple[str, ...]:
@@ -41,7 +31,7 @@ def _patient_lines(encounter: Encounter, today: datetime.date) -> tuple[str, ...
     sex = str(Sex(patient.sex).label) if patient.sex else ""
     lines = [
         " — ".join(names),
-        f"{sex}, {_age(patient.birth_date, patient.birth_date_is_estimated, today)}",
+        f"{sex}, {age_text(patient.birth_date, patient.birth_date_is_estimated, today)}",
     ]
     if patient.cin:
         lines.append(_("CIN: %(cin)s") % {"cin": patient.cin})
