@@ -59,13 +59,15 @@ def _fold(text: str) -> str:
 
 
 @functools.cache
-def _index() -> tuple[tuple[str, str, tuple[str, ...], bool], ...]:
+def _index() -> tuple[tuple[str, str, str, bool], ...]:
     entries = []
     for code in _who.get_all_codes(True):
         if not _who.is_category_or_subcategory(code):
             continue
         label = _who.get_description(code)
-        words = tuple(re.findall(r"\w+", _fold(label)))
+        # " word word …": a word prefix is then a substring after a space, which `in`
+        # finds in C, ten times faster than comparing words one by one in Python.
+        words = " " + " ".join(re.findall(r"\w+", _fold(label)))
         entries.append((code, label, words, _who.is_leaf(code)))
     return tuple(entries)
 
@@ -97,11 +99,12 @@ def search(query: str, *, language: str = "fr", limit: int = 20) -> list[Icd10En
     wanted = re.findall(r"\w+", _fold(text))
     if not wanted:
         return []
-    hits = [e for e in _index() if all(any(word.startswith(w) for word in e[2]) for w in wanted)]
+    needles = [f" {w}" for w in wanted]
+    hits = [e for e in _index() if all(needle in e[2] for needle in needles)]
     hits.sort(
         key=lambda e: (
             _RANK.get(e[0], len(_RANK)),
-            not e[2][0].startswith(wanted[0]),
+            not e[2].startswith(needles[0]),
             len(e[1]),
             e[0],
         )
