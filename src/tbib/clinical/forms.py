@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tbib.clinical.choices import Triage
-from tbib.patients.choices import PregnancyStatus, Sex
+from tbib.patients.choices import GuardianRelationship, PregnancyStatus, Sex
 
 VITAL_FIELDS = (
     ("systolic_bp", _("Systolic BP"), "mmHg"),
@@ -44,6 +44,12 @@ class PatientForm(forms.Form):
     amo_number = forms.CharField(label=_("AMO number"), max_length=20, required=False)
     pregnancy_status = forms.ChoiceField(
         label=_("Pregnancy"), choices=PregnancyStatus.choices, required=False
+    )
+    guardian = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    guardian_relationship = forms.ChoiceField(
+        label=_("Guardian is the child's"),
+        choices=[("", "—"), *GuardianRelationship.choices],
+        required=False,
     )
 
 

@@ -51,7 +51,8 @@ from tbib.clinical.services import (
 )
 from tbib.core.errors import Conflict
 from tbib.network.models import Hub
-from tbib.patients.services import register_patient
+from tbib.patients.models import PatientMerge
+from tbib.patients.services import merge_patients, register_patient, undo_merge
 from tbib.pharmacy.models import UnitStock
 from tbib.tours.choices import StopStatus
 from tbib.tours.models import Stop
@@ -122,7 +123,15 @@ def today(request: HttpRequest) -> HttpResponse:
 def patient_new(request: HttpRequest) -> HttpResponse:
     """Register a patient; likely duplicates are shown first, ranked, with their reasons."""
     ctx = _ctx(request)
-    form = PatientForm(request.POST or None)
+    guardian = None
+    guardian_id = request.POST.get("guardian") or request.GET.get("guardian")
+    if guardian_id:
+        try:
+            guardian = read_patient(ctx, uuid.UUID(guardian_id))
+        except ValueError:
+            guardian = None
+    initial = {"guardian": guardian.pk, "family_name": guardian.family_name} if guardian else {}
+    form = PatientForm(request.POST or None, initial=initial)
     candidates: list[tuple[Any, Any]] = []
     errors: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
@@ -158,6 +167,8 @@ def patient_new(request: HttpRequest) -> HttpResponse:
                     amo_number=data["amo_number"],
                     village=data["village"],
                     pregnancy_status=data["pregnancy_status"] or "",
+                    guardian_id=data["guardian"],
+                    guardian_relationship=data["guardian_relationship"] or "",
                 )
             except ValidationError as error:
                 errors = _errors(error)
@@ -167,7 +178,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinical/patient_new.html",
-        {"form": form, "candidates": candidates, "errors": errors},
+        {"form": form, "candidates": candidates, "errors": errors, "guardian": guardian},
     )
 
 
@@ -176,6 +187,23 @@ def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """The chart as a timeline, and the start of a visit (triage and vital signs)."""
     ctx = _ctx(request)
     patient = read_patient(ctx, patient_id)
+    action = request.POST.get("action", "visit")
+    if request.method == "POST" and action in ("merge", "undo-merge"):
+        try:
+            if action == "merge":
+                merge_patients(
+                    ctx=ctx,
+                    survivor_id=patient.pk,
+                    duplicate_id=uuid.UUID(request.POST.get("duplicate", "")),
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("Records merged. This can be undone."))
+            else:
+                undo_merge(ctx=ctx, merge_id=uuid.UUID(request.POST.get("merge", "")))
+                messages.success(request, _("Merge undone."))
+        except (Conflict, ValueError) as error:
+            messages.error(request, str(error))
+        return redirect("unit-patient", patient_id=patient.pk)
     form = VisitForm(request.POST or None)
     errors: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
@@ -196,6 +224,16 @@ def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             if ctx.user.role == UserRole.GP:
                 return redirect("unit-encounter", encounter_id=encounter.pk)
             return redirect("unit-today")
+    duplicates = []
+    if patient.merged_into_id is None:
+        duplicates = [
+            (candidate, match)
+            for candidate, match in match_patients(ctx, facts_of(patient))
+            if candidate.pk != patient.pk
+        ]
+    merges = PatientMerge.objects.filter(survivor=patient, undone_at__isnull=True).select_related(
+        "duplicate"
+    )
     encounters = chart_encounters(ctx, patient).prefetch_related(
         "observations", "diagnoses", "prescriptions__medicine", "referrals__hub"
     )
@@ -209,7 +247,8 @@ def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "errors": errors,
             "vital_fields": VITAL_FIELDS,
             "values": request.POST,
-            "facts": facts_of(patient),
+            "duplicates": duplicates,
+            "merges": merges,
         },
     )
 

@@ -1,0 +1,97 @@
+"""The unit's screens through Django's test client: who gets in, duplicates, merges, guardians."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tbib.accounts.choices import UserRole
+from tbib.patients.models import Patient, PatientMerge
+from tests.factories import PatientFactory, open_stop_today, specialist, unit, unit_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nurse_client() -> Client:
+    client = Client()
+    client.force_login(unit_staff(UserRole.NURSE, "midelt-1"))
+    return client
+
+
+def test_only_unit_staff_reach_the_unit_screens() -> None:
+    client = Client()
+    assert client.get("/unit/").status_code == 302  # to the login page
+    client.force_login(specialist("cardiology"))
+    response = client.get("/unit/")
+    assert response.status_code == 403
+    assert "personnel d'une unité mobile" in response.content.decode()
+
+
+def test_today_shows_the_open_stop_and_search_finds_spelling_variants(nurse_client: Client) -> None:
+    open_stop_today("midelt-1")
+    PatientFactory(unit=unit("midelt-1"), given_name="Mohamed", family_name="Ait Ouallal")
+    page = nurse_client.get("/unit/").content.decode()
+    assert "Agoudal" in page and "File d'attente" in page
+    found = nurse_client.get("/unit/", {"q": "mhamed"}, HTTP_HX_REQUEST="true")
+    assert "Mohamed Ait Ouallal" in found.content.decode()
+
+
+def test_registration_shows_likely_duplicates_before_creating(nurse_client: Client) -> None:
+    PatientFactory(
+        unit=unit("midelt-1"), given_name="Fatima", family_name="Oubella", sex="female",
+        birth_date="1980-05-02",
+    )  # fmt: skip
+    form = {
+        "given_name": "Fadma",
+        "family_name": "Oubella",
+        "sex": "female",
+        "birth_date": "1980-05-02",
+    }
+    first = nurse_client.post("/unit/patients/new/", form)
+    assert first.status_code == 200
+    assert "Cette personne est peut-être déjà enregistrée" in first.content.decode()
+    assert Patient.objects.filter(given_name="Fadma").count() == 0
+    confirmed = nurse_client.post("/unit/patients/new/", {**form, "confirm": "1"})
+    assert confirmed.status_code == 302
+    assert Patient.objects.filter(given_name="Fadma").count() == 1
+
+
+def test_merge_and_undo_from_the_chart(nurse_client: Client) -> None:
+    home = unit("midelt-1")
+    same = {"unit": home, "birth_date": "1958-03-14", "commune": home.home_commune}
+    kept = PatientFactory(given_name="Mohamed", family_name="Ouhammou", **same)
+    twin = PatientFactory(given_name="Mhamed", family_name="Ouhamou", **same)
+    chart = nurse_client.get(f"/unit/patients/{kept.pk}/").content.decode()
+    assert str(twin.pk) in chart  # offered as a possible duplicate
+    nurse_client.post(f"/unit/patients/{kept.pk}/", {"action": "merge", "duplicate": str(twin.pk)})
+    twin.refresh_from_db()
+    assert twin.merged_into_id == kept.pk
+    merge = PatientMerge.objects.get(survivor=kept)
+    nurse_client.post(
+        f"/unit/patients/{kept.pk}/", {"action": "undo-merge", "merge": str(merge.pk)}
+    )
+    twin.refresh_from_db()
+    assert twin.merged_into_id is None
+
+
+def test_a_child_is_registered_from_the_mothers_chart(nurse_client: Client) -> None:
+    mother = PatientFactory(unit=unit("midelt-1"), sex="female", family_name="Amzil")
+    form_page = nurse_client.get("/unit/patients/new/", {"guardian": str(mother.pk)})
+    assert 'value="Amzil"' in form_page.content.decode()
+    response = nurse_client.post(
+        "/unit/patients/new/",
+        {
+            "given_name": "Yassine",
+            "family_name": "Amzil",
+            "sex": "male",
+            "age_years": "3",
+            "guardian": str(mother.pk),
+            "guardian_relationship": "mother",
+            "confirm": "1",
+        },
+    )
+    assert response.status_code == 302
+    child = Patient.objects.get(given_name="Yassine")
+    assert (child.guardian_id, child.guardian_relationship) == (mother.pk, "mother")
+    assert child.birth_date_is_estimated
