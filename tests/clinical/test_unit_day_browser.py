@@ -12,7 +12,6 @@ from pytest_django.live_server_helper import LiveServer
 
 from tbib.accounts.choices import UserRole
 from tbib.clinical.models import Encounter
-from tests.browser import browser  # noqa: F401  (fixture)
 from tests.factories import TEST_PASSWORD, open_stop_today, unit_staff
 from tests.web.network import ensure_network
 
@@ -34,7 +33,7 @@ def _fits(page: Page) -> None:
 
 
 def test_nurse_registers_and_triages_then_gp_finds_signs_and_prints(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: LiveServer,
     tmp_path: Path,
 ) -> None:

@@ -8,14 +8,13 @@ from pytest_django.live_server_helper import LiveServer
 
 from tbib.accounts.choices import UserRole
 from tbib.accounts.models import User
-from tests.browser import browser  # noqa: F401  (fixture)
 from tests.factories import TEST_PASSWORD, unit_staff
 from tests.web.network import ensure_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_gp_signs_in_and_switches_to_arabic(browser: Browser, live_server: LiveServer) -> None:  # noqa: F811
+def test_gp_signs_in_and_switches_to_arabic(browser: Browser, live_server: LiveServer) -> None:
     ensure_network()
     unit_staff(UserRole.GP, "midelt-1", username="gp-midelt-1", first_name="Youssef")
     page = browser.new_page(viewport={"width": 1366, "height": 768})
