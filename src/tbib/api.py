@@ -21,12 +21,14 @@ from tbib.geo.api import router as geo_router
 from tbib.network.api import router as network_router
 from tbib.patients.api import router as patients_router
 from tbib.pharmacy.api import router as pharmacy_router
+from tbib.teleexpertise.api import router as cases_router
+from tbib.teleexpertise.api import uploads_router
 from tbib.tours.api import router as tours_router
 
 logger = logging.getLogger(__name__)
 
 # API paths that read or write patient data: every call to them is audited.
-PATIENT_DATA_PREFIXES = ("/api/patients", "/api/encounters")
+PATIENT_DATA_PREFIXES = ("/api/patients", "/api/encounters", "/api/cases", "/api/uploads")
 
 _AUTH_REQUIRED = (
     "Authentication required: send 'Authorization: Bearer <token>' from POST /api/auth/token."
@@ -49,6 +51,8 @@ api.add_router("/tours", tours_router)
 api.add_router("/encounters", encounters_router)
 api.add_router("/reference", reference_router)
 api.add_router("/pharmacy", pharmacy_router)
+api.add_router("/cases", cases_router)
+api.add_router("/uploads", uploads_router)
 
 
 def _error(request: HttpRequest, status: int, detail: object) -> HttpResponse:

@@ -37,6 +37,8 @@ from tbib.patients.matching import (
     search_key,
 )
 from tbib.patients.models import Patient
+from tbib.teleexpertise.choices import CaseStatus
+from tbib.teleexpertise.models import Case
 
 
 class AccessDenied(Exception):
@@ -94,8 +96,10 @@ def _patient_scope(user: User) -> Q | None:
         return Q(unit__province__region_id=user.region_id)
     if user.role == UserRole.NATIONAL_COORDINATOR:
         return Q()
-    # Specialists reach patients through the cases of their specialty, which the
-    # tele-expertise module adds to this scope; planners and administrators never do.
+    if user.role == UserRole.SPECIALIST and user.specialty_id:
+        # Specialists reach the patients of the cases sent to their specialty (never drafts).
+        return Q(pk__in=visible_cases(user).values("patient_id"))
+    # Planners and administrators never reach patients.
     return None
 
 
@@ -378,3 +382,66 @@ def waiting_list(ctx: AccessContext, stop_id: uuid.UUID) -> QuerySet[Encounter]:
         .filter(stop_id=stop_id, status__in=["waiting", "in-progress"])
         .order_by("triage", "arrived_at")
     )
+
+
+# Tele-expertise cases.
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """The cases a user may see (not audited: callers audit).
+
+    Unit staff: their unit's; specialists: their specialty's, once submitted; coordinators:
+    their region's or all; planners and administrators: none.
+    """
+    cases = Case.objects.select_related("patient", "unit", "specialty", "claimed_by")
+    if not user.is_active:
+        return cases.none()
+    if user.role in UNIT_ROLES:
+        return cases.filter(unit_id=user.unit_id)
+    if user.role == UserRole.SPECIALIST:
+        return cases.filter(specialty_id=user.specialty_id).exclude(status=CaseStatus.DRAFT)
+    if user.role == UserRole.REGIONAL_COORDINATOR:
+        return cases.filter(unit__province__region_id=user.region_id)
+    if user.role == UserRole.NATIONAL_COORDINATOR:
+        return cases
+    return cases.none()
+
+
+def read_case(ctx: AccessContext, case_id: uuid.UUID) -> Case:
+    """One case the user may see, audited as a read of its patient's record."""
+    found = visible_cases(ctx.user).filter(pk=case_id).first()
+    if found is None:
+        patient_id = Case.objects.filter(pk=case_id).values_list("patient_id", flat=True).first()
+        audit(
+            ctx,
+            action=AuditAction.READ,
+            resource_type="Case",
+            resource_id=str(case_id),
+            patient_id=patient_id,
+            outcome=AuditOutcome.DENIED if patient_id else AuditOutcome.NOT_FOUND,
+        )
+        raise RecordNotFound("No case with this id in your scope.")
+    audit(
+        ctx,
+        action=AuditAction.READ,
+        resource_type="Case",
+        resource_id=str(case_id),
+        patient_id=found.patient_id,
+        outcome=AuditOutcome.ALLOWED,
+    )
+    return found
+
+
+def case_queue(ctx: AccessContext, *, statuses: tuple[str, ...] = ()) -> QuerySet[Case]:
+    """The user's cases, most urgent first, then longest waiting; one audit event."""
+    audit(
+        ctx,
+        action=AuditAction.SEARCH,
+        resource_type="Case",
+        outcome=AuditOutcome.ALLOWED if can_read_patients(ctx.user) else AuditOutcome.DENIED,
+        detail=f"queue {','.join(statuses)}",
+    )
+    cases = visible_cases(ctx.user)
+    if statuses:
+        cases = cases.filter(status__in=statuses)
+    return cases.order_by("urgency_rank", "queued_at", "created_at")

@@ -42,6 +42,8 @@ class Environment:
     secret_key: str
     allowed_hosts: list[str]
     debug: bool
+    # Minutes a specialist has to answer, per urgency (tele-expertise SLA).
+    sla_minutes: dict[str, int]
 
 
 def _choice(name: str, enum: type[_Choice], default: _Choice) -> _Choice:
@@ -89,6 +91,26 @@ def _secret_key(mode: Mode, var_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
+_SLA_DEFAULTS = {"emergency": 15, "urgent": 120, "routine": 2880}
+
+
+def _sla_minutes(raw: str | None) -> dict[str, int]:
+    """`TBIB_SLA="emergency=15,urgent=120,routine=2880"`: minutes to answer, per urgency."""
+    minutes = dict(_SLA_DEFAULTS)
+    for part in (raw or "").split(","):
+        if not part.strip():
+            continue
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in minutes or not value.strip().isdigit() or int(value) <= 0:
+            raise ImproperlyConfigured(
+                "TBIB_SLA must read like 'emergency=15,urgent=120,routine=2880' "
+                f"(positive minutes per urgency); got {raw!r}."
+            )
+        minutes[name] = int(value)
+    return minutes
+
+
 def read_environment() -> Environment:
     """Read the process environment, validate it, and return the node's configuration."""
     base_dir = Path(os.environ.get("TBIB_BASE_DIR", Path.cwd())).resolve()
@@ -125,4 +147,5 @@ def read_environment() -> Environment:
         secret_key=_secret_key(mode, var_dir),
         allowed_hosts=allowed_hosts,
         debug=os.environ.get("TBIB_DEBUG", "") == "1" and mode is Mode.DEMO,
+        sla_minutes=_sla_minutes(os.environ.get("TBIB_SLA")),
     )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tbib.tours",
     "tbib.pharmacy",
     "tbib.clinical",
+    "tbib.teleexpertise",
     "tbib.web",
 ]
 
@@ -178,6 +179,11 @@ CACHES = (
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
 TBIB_BROKER_URL = ENV.broker_url
+TBIB_SLA_MINUTES = ENV.sla_minutes
+# Attachments of tele-expertise cases: the largest file accepted, and the chunk size clients
+# should send over a 2G link (a chunk lost is resent, not the whole file).
+TBIB_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
+TBIB_UPLOAD_CHUNK_BYTES = 256 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
