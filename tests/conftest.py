@@ -11,6 +11,7 @@ from tbib.accounts.models import User
 from tbib.geo.importer import import_reference_geography
 from tbib.network.services import build_demo_network
 from tbib.pharmacy.demo import stock_demo_units
+from tests.asgi_server import asgi_live_server  # noqa: F401  (fixture)
 from tests.browser import browser  # noqa: F401  (one session fixture for every browser test)
 
 

@@ -7,6 +7,7 @@ from django.urls import path
 from tbib.accounts.views import verify_otp
 from tbib.api import api
 from tbib.clinical import views as unit_views
+from tbib.teleexpertise import views as platform_views
 from tbib.web import views
 
 urlpatterns = [
@@ -23,6 +24,28 @@ urlpatterns = [
         name="unit-document",
     ),
     path("unit/icd10/", unit_views.icd10_options, name="unit-icd10"),
+    path(
+        "unit/encounters/<uuid:encounter_id>/cases/",
+        platform_views.encounter_cases,
+        name="unit-encounter-cases",
+    ),
+    path(
+        "unit/encounters/<uuid:encounter_id>/ask",
+        platform_views.ask_specialist,
+        name="unit-ask-specialist",
+    ),
+    path(
+        "unit/cases/<uuid:case_id>/acknowledge",
+        platform_views.acknowledge,
+        name="unit-case-acknowledge",
+    ),
+    path("platform/", platform_views.queue, name="platform-queue"),
+    path("platform/cases/<uuid:case_id>/", platform_views.case_view, name="platform-case"),
+    path(
+        "platform/cases/<uuid:case_id>/files/<str:sha256>",
+        platform_views.attachment,
+        name="platform-attachment",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set-language"),
     path(

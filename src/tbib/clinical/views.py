@@ -54,6 +54,7 @@ from tbib.network.models import Hub
 from tbib.patients.models import PatientMerge
 from tbib.patients.services import merge_patients, register_patient, undo_merge
 from tbib.pharmacy.models import UnitStock
+from tbib.teleexpertise import views as te_views
 from tbib.tours.choices import StopStatus
 from tbib.tours.models import Stop
 from tbib.tours.selectors import current_stop
@@ -340,6 +341,8 @@ def encounter_view(request: HttpRequest, encounter_id: uuid.UUID) -> HttpRespons
             "urgencies": ReferralUrgency.choices,
             "document_kinds": DocumentKind.choices,
             "icd10_source": icd10.SOURCE,
+            "cases": te_views._encounter_cases(ctx, encounter.pk),
+            **te_views.case_form_context(),
         },
     )
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseStatus(models.TextChoices):
@@ -11,8 +12,8 @@ class CaseStatus(models.TextChoices):
     CLAIMED = "claimed", _("Claimed")
     ANSWERED = "answered", _("Answered")
     MORE_INFO = "more-info", _("More information requested")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CLOSED = "closed", pgettext_lazy("case", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("case", "Cancelled")
 
 
 class Urgency(models.TextChoices):

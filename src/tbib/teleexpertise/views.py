@@ -1,0 +1,239 @@
+"""Screens of tele-expertise: the specialist's queue and case, the unit's requests and answers."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tbib.access.scope import (
+    AccessContext,
+    AccessDenied,
+    RecordNotFound,
+    case_queue,
+    chart_encounters,
+    read_case,
+    read_encounter,
+    visible_cases,
+)
+from tbib.accounts.choices import UserRole
+from tbib.accounts.models import User
+from tbib.core.errors import Conflict
+from tbib.network.models import Specialty
+from tbib.pharmacy.models import Medicine
+from tbib.teleexpertise import storage
+from tbib.teleexpertise.choices import AttachmentKind, CaseStatus, Urgency
+from tbib.teleexpertise.services import (
+    UploadRefused,
+    answer_case,
+    append_chunk,
+    claim_case,
+    close_case,
+    open_case,
+    request_information,
+    start_upload,
+    submit_case,
+)
+
+View = Callable[..., HttpResponseBase]
+OPEN_STATUSES = (CaseStatus.QUEUED, CaseStatus.CLAIMED, CaseStatus.MORE_INFO)
+
+
+def _ctx(request: HttpRequest) -> AccessContext:
+    assert isinstance(request.user, User)
+    return AccessContext.from_request(request, request.user)
+
+
+def _guarded(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except RecordNotFound:
+            return render(request, "web/not_found.html", {"what": ""}, status=404)
+        except AccessDenied as error:
+            return render(request, "clinical/forbidden.html", {"reason": str(error)}, status=403)
+
+    return wrapped
+
+
+def _specialist(request: HttpRequest) -> bool:
+    return isinstance(request.user, User) and request.user.role == UserRole.SPECIALIST
+
+
+@_guarded
+def queue(request: HttpRequest) -> HttpResponse:
+    """The specialty's queue: most urgent first, then longest waiting; live over WebSocket."""
+    if not _specialist(request):
+        return render(request, "clinical/forbidden.html", status=403)
+    cases = case_queue(_ctx(request), statuses=OPEN_STATUSES).select_related("patient")
+    template = (
+        "teleexpertise/_queue_rows.html"
+        if request.headers.get("HX-Request")
+        else ("teleexpertise/queue.html")
+    )
+    return render(request, template, {"cases": cases})
+
+
+def _save_files(
+    ctx: AccessContext, case_id: uuid.UUID, files: list[UploadedFile], kind: str
+) -> None:
+    """Store uploaded files through the same chunked path as the API (checks included)."""
+    chunk = int(settings.TBIB_UPLOAD_CHUNK_BYTES)
+    for upload_file in files:
+        data = upload_file.read()
+        upload = start_upload(
+            ctx=ctx,
+            case_id=case_id,
+            filename=upload_file.name or "file",
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            kind=kind,
+        )
+        for offset in range(0, len(data), chunk):
+            append_chunk(
+                ctx=ctx, upload_id=upload.pk, offset=offset, data=data[offset : offset + chunk]
+            )
+
+
+@require_POST
+@_guarded
+def ask_specialist(request: HttpRequest, encounter_id: uuid.UUID) -> HttpResponse:
+    """The GP sends a case from the encounter: question, urgency, consent, photos or files."""
+    ctx = _ctx(request)
+    encounter = read_encounter(ctx, encounter_id)
+    try:
+        case = open_case(
+            ctx=ctx,
+            encounter_id=encounter.pk,
+            specialty=request.POST.get("specialty", ""),
+            question=request.POST.get("question", ""),
+            urgency=request.POST.get("urgency", Urgency.ROUTINE),
+            consent=request.POST.get("consent") == "on",
+        )
+        _save_files(ctx, case.pk, request.FILES.getlist("files"), request.POST.get("kind", "photo"))
+        submit_case(ctx=ctx, case_id=case.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except (Conflict, UploadRefused) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Sent to the specialists."))
+    return redirect("unit-encounter", encounter_id=encounter.pk)
+
+
+@require_POST
+@_guarded
+def acknowledge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    case = close_case(ctx=_ctx(request), case_id=case_id)
+    return redirect("unit-encounter", encounter_id=case.encounter_id)
+
+
+@_guarded
+def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The specialist's workspace: the case, the patient's history in scope, the answer."""
+    ctx = _ctx(request)
+    case = read_case(ctx, case_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "claim":
+                claim_case(ctx=ctx, case_id=case.pk)
+            elif action == "answer":
+                medicine = request.POST.get("medicine", "")
+                lines = []
+                if medicine:
+                    lines.append(
+                        {
+                            "medicine": medicine,
+                            "quantity": int(request.POST.get("quantity") or 1),
+                            "dosage": request.POST.get("dosage", ""),
+                        }
+                    )
+                code = request.POST.get("diagnosis", "").strip()
+                answer_case(
+                    ctx=ctx,
+                    case_id=case.pk,
+                    advice=request.POST.get("advice", ""),
+                    diagnoses=[code] if code else [],
+                    prescriptions=lines,
+                    referral=request.POST.get("referral", ""),
+                )
+            elif action == "request-info":
+                request_information(
+                    ctx=ctx, case_id=case.pk, question=request.POST.get("advice", "")
+                )
+        except ValidationError as error:
+            errors = {k: " ".join(v) for k, v in error.message_dict.items()}
+        except (Conflict, ValueError) as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("platform-case", case_id=case.pk)
+    history = chart_encounters(ctx, case.patient).prefetch_related("observations", "diagnoses")
+    return render(
+        request,
+        "teleexpertise/case.html",
+        {
+            "case": case,
+            "history": history,
+            "errors": errors,
+            "medicines": Medicine.objects.all(),
+            "photos": case.attachments.filter(content_type__startswith="image/"),
+            "others": case.attachments.exclude(content_type__startswith="image/"),
+        },
+    )
+
+
+def case_form_context() -> dict[str, Any]:
+    """What the encounter page needs to offer "ask a specialist"."""
+    return {
+        "specialties": Specialty.objects.order_by("slug"),
+        "urgencies": Urgency.choices,
+        "attachment_kinds": AttachmentKind.choices,
+    }
+
+
+def _encounter_cases(ctx: AccessContext, encounter_id: uuid.UUID) -> Any:
+    return (
+        visible_cases(ctx.user)
+        .filter(encounter_id=encounter_id)
+        .prefetch_related("answers__author", "attachments")
+        .order_by("-created_at")
+    )
+
+
+@_guarded
+def encounter_cases(request: HttpRequest, encounter_id: uuid.UUID) -> HttpResponse:
+    """The encounter's cases and answers (a fragment the page refreshes live)."""
+    ctx = _ctx(request)
+    encounter = read_encounter(ctx, encounter_id)
+    return render(
+        request,
+        "teleexpertise/_encounter_cases.html",
+        {"cases": _encounter_cases(ctx, encounter.pk)},
+    )
+
+
+@_guarded
+def attachment(request: HttpRequest, case_id: uuid.UUID, sha256: str) -> HttpResponseBase:
+    case = read_case(_ctx(request), case_id)
+    found = case.attachments.filter(sha256=sha256).first()
+    path = storage.stored_path(sha256)
+    if found is None or not path.exists():
+        return render(request, "web/not_found.html", {"what": sha256[:12]}, status=404)
+    return FileResponse(path.open("rb"), content_type=found.content_type, filename=found.filename)
