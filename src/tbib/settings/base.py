@@ -180,6 +180,17 @@ CACHES = (
 )
 TBIB_BROKER_URL = ENV.broker_url
 TBIB_SLA_MINUTES = ENV.sla_minutes
+# Celery: the real broker when configured; otherwise tasks run in the caller (demo, edge).
+CELERY_BROKER_URL = ENV.broker_url or "memory://"
+CELERY_TASK_ALWAYS_EAGER = ENV.broker_url is None
+CELERY_RESULT_BACKEND = "rpc://" if ENV.broker_url else None
+# A job is acknowledged only once done: a worker killed mid-job leaves it to another.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue-cases": {"task": "tbib.escalate_overdue_cases", "schedule": 60.0},
+}
 # Attachments of tele-expertise cases: the largest file accepted, and the chunk size clients
 # should send over a 2G link (a chunk lost is resent, not the whole file).
 TBIB_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024

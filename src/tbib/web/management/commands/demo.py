@@ -66,5 +66,9 @@ class Command(BaseCommand):
     def _serve(self, host: str, port: int) -> None:
         import uvicorn
 
+        from tbib.teleexpertise import scheduler
+
+        scheduler.start()
+
         self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
         uvicorn.run("tbib.asgi:application", host=host, port=port, log_level="warning")
