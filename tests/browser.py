@@ -20,6 +20,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Live video tests: a synthetic camera and microphone, no permission prompt, and ICE
+    # candidates on the loopback interface (shared/VERIFIED.md).
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
 ]
 
 

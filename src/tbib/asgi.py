@@ -14,8 +14,12 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from tbib.teleexpertise.consumers import QueueConsumer  # noqa: E402
+from tbib.teleexpertise.signalling import SignallingConsumer  # noqa: E402
 
-websocket_urlpatterns = [path("ws/queue/", QueueConsumer.as_asgi())]
+websocket_urlpatterns = [
+    path("ws/queue/", QueueConsumer.as_asgi()),
+    path("ws/live/<uuid:case_id>/", SignallingConsumer.as_asgi()),
+]
 
 application = ProtocolTypeRouter(
     {

@@ -40,6 +40,7 @@ urlpatterns = [
         name="unit-case-acknowledge",
     ),
     path("platform/", platform_views.queue, name="platform-queue"),
+    path("live/<uuid:case_id>/", platform_views.live, name="live"),
     path("platform/cases/<uuid:case_id>/", platform_views.case_view, name="platform-case"),
     path(
         "platform/cases/<uuid:case_id>/files/<str:sha256>",

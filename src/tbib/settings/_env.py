@@ -7,6 +7,7 @@ message naming the variable instead of failing later on a patient's record.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ class Environment:
     debug: bool
     # Minutes a specialist has to answer, per urgency (tele-expertise SLA).
     sla_minutes: dict[str, int]
+    # RTCIceServer dicts for live video: [{"urls": "turn:turn.example:3478", ...}].
+    ice_servers: list[dict[str, object]]
 
 
 def _choice(name: str, enum: type[_Choice], default: _Choice) -> _Choice:
@@ -111,6 +114,23 @@ def _sla_minutes(raw: str | None) -> dict[str, int]:
     return minutes
 
 
+def _ice_servers(raw: str | None) -> list[dict[str, object]]:
+    """`TBIB_ICE_SERVERS`: a JSON list of RTCIceServer objects; none by default (LAN only)."""
+    if not raw:
+        return []
+    try:
+        servers = json.loads(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TBIB_ICE_SERVERS is not JSON: {error}.") from error
+    if not isinstance(servers, list) or not all(
+        isinstance(s, dict) and "urls" in s for s in servers
+    ):
+        raise ImproperlyConfigured(
+            'TBIB_ICE_SERVERS must be a JSON list like [{"urls": "stun:stun.example:3478"}].'
+        )
+    return servers
+
+
 def read_environment() -> Environment:
     """Read the process environment, validate it, and return the node's configuration."""
     base_dir = Path(os.environ.get("TBIB_BASE_DIR", Path.cwd())).resolve()
@@ -148,4 +168,5 @@ def read_environment() -> Environment:
         allowed_hosts=allowed_hosts,
         debug=os.environ.get("TBIB_DEBUG", "") == "1" and mode is Mode.DEMO,
         sla_minutes=_sla_minutes(os.environ.get("TBIB_SLA")),
+        ice_servers=_ice_servers(os.environ.get("TBIB_ICE_SERVERS")),
     )

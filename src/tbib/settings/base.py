@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
 # should send over a 2G link (a chunk lost is resent, not the whole file).
 TBIB_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
 TBIB_UPLOAD_CHUNK_BYTES = 256 * 1024
+# WebRTC: STUN/TURN servers given to browsers (coturn in production, docs/live-video.md), and
+# the video bitrate cap of the low-bandwidth profile.
+TBIB_ICE_SERVERS = ENV.ice_servers
+TBIB_LIVE_MAX_VIDEO_BITRATE = 150_000
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600

@@ -134,3 +134,18 @@ class Upload(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.filename} {self.received}/{self.size}"
+
+
+class LiveSession(TimestampedModel):
+    """A live video consultation about a case: when, who; never what was said (not recorded)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="live_sessions")
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    participants = models.JSONField(_("participants"), default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"live {self.case_id} {self.started_at:%Y-%m-%d %H:%M}"

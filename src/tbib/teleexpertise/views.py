@@ -237,3 +237,21 @@ def attachment(request: HttpRequest, case_id: uuid.UUID, sha256: str) -> HttpRes
     if found is None or not path.exists():
         return render(request, "web/not_found.html", {"what": sha256[:12]}, status=404)
     return FileResponse(path.open("rb"), content_type=found.content_type, filename=found.filename)
+
+
+@_guarded
+def live(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """A live video consultation about a case (unit staff and the case's specialists)."""
+    case = read_case(_ctx(request), case_id)
+    audio_only = request.GET.get("audio") == "1"
+    config = {
+        "signalling": f"/ws/live/{case.pk}/",
+        "iceServers": settings.TBIB_ICE_SERVERS,
+        "maxVideoBitrate": settings.TBIB_LIVE_MAX_VIDEO_BITRATE,
+        "audioOnly": audio_only,
+    }
+    return render(
+        request,
+        "teleexpertise/live.html",
+        {"case": case, "live_config": config, "audio_only": audio_only},
+    )
