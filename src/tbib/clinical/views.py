@@ -114,7 +114,15 @@ def today(request: HttpRequest) -> HttpResponse:
         )
     query = request.GET.get("q", "").strip()
     results = list(search_patients(ctx, query=query)[:20]) if query else []
-    context = {"stop": stop, "waiting": waiting, "seen": seen, "query": query, "results": results}
+    answered = te_views.answered_cases(ctx)
+    context = {
+        "stop": stop,
+        "waiting": waiting,
+        "seen": seen,
+        "query": query,
+        "results": results,
+        "answered": answered,
+    }
     if request.headers.get("HX-Request") and query:
         return render(request, "clinical/_search_results.html", context)
     return render(request, "clinical/today.html", context)

@@ -36,6 +36,7 @@ from tbib.network.models import Specialty
 from tbib.pharmacy.models import Medicine
 from tbib.teleexpertise import storage
 from tbib.teleexpertise.choices import AttachmentKind, CaseStatus, Urgency
+from tbib.teleexpertise.models import Case
 from tbib.teleexpertise.services import (
     UploadRefused,
     answer_case,
@@ -254,4 +255,23 @@ def live(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         request,
         "teleexpertise/live.html",
         {"case": case, "live_config": config, "audio_only": audio_only},
+    )
+
+
+@_guarded
+def unit_answers(request: HttpRequest) -> HttpResponse:
+    """The unit's cases answered and not yet read (a fragment refreshed live)."""
+    answered = answered_cases(_ctx(request))
+    return render(request, "teleexpertise/_unit_answers.html", {"answered": answered})
+
+
+def answered_cases(ctx: AccessContext) -> Any:
+    """The unit's cases waiting for the GP: answered, or sent back for more information."""
+    if not ctx.user.unit_id:
+        return Case.objects.none()
+    return (
+        visible_cases(ctx.user)
+        .filter(status__in=[CaseStatus.ANSWERED, CaseStatus.MORE_INFO])
+        .select_related("patient", "specialty")
+        .order_by("-updated_at")
     )
