@@ -51,6 +51,7 @@ from tbib.teleexpertise.services import (
 
 View = Callable[..., HttpResponseBase]
 OPEN_STATUSES = (CaseStatus.QUEUED, CaseStatus.CLAIMED, CaseStatus.MORE_INFO)
+QUEUE_PAGE = 100
 
 
 def _ctx(request: HttpRequest) -> AccessContext:
@@ -82,12 +83,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not _specialist(request):
         return render(request, "clinical/forbidden.html", status=403)
     cases = case_queue(_ctx(request), statuses=OPEN_STATUSES).select_related("patient")
-    template = (
-        "teleexpertise/_queue_rows.html"
-        if request.headers.get("HX-Request")
-        else ("teleexpertise/queue.html")
-    )
-    return render(request, template, {"cases": cases})
+    partial = bool(request.headers.get("HX-Request"))
+    template = "teleexpertise/_queue_rows.html" if partial else "teleexpertise/queue.html"
+    # The head of the queue is what a specialist works on; the total says how long it is.
+    shown = list(cases[:QUEUE_PAGE])
+    return render(request, template, {"cases": shown, "total": cases.count()})
 
 
 def _save_files(
