@@ -217,3 +217,27 @@ def test_only_the_units_gp_opens_a_case(
     assert response.status_code == 403
     # The refusal is audited.
     assert AuditEvent.objects.filter(resource_type="Case", outcome="denied").count() == 1
+
+
+def test_reading_the_answer_writes_it_into_the_open_encounter(
+    api_client: Client, actors: dict
+) -> None:
+    case = _open(api_client, actors)
+    api_client.post(f"/api/cases/{case['id']}/submit", {}, content_type=JSON, **actors["gp"])
+    api_client.post(f"/api/cases/{case['id']}/claim", **actors["cardiologist"])
+    api_client.post(
+        f"/api/cases/{case['id']}/answer",
+        {
+            "advice": "Aténolol.",
+            "diagnoses": ["I10"],
+            "prescriptions": [{"medicine": "atenolol-50-tab", "quantity": 30, "dosage": "1 cp"}],
+        },
+        content_type=JSON,
+        **actors["cardiologist"],
+    )
+    api_client.post(f"/api/cases/{case['id']}/close", **actors["gp"])
+    encounter = api_client.get(f"/api/encounters/{actors['encounter'].pk}", **actors["gp"]).json()
+    assert [d["code"] for d in encounter["diagnoses"]] == ["I10"]
+    assert [(p["medicine"], p["quantity"]) for p in encounter["prescriptions"]] == [
+        ("atenolol-50-tab", 30)
+    ]

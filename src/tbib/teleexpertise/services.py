@@ -311,10 +311,54 @@ def close_case(*, ctx: AccessContext, case_id: uuid.UUID) -> Case:
     now = timezone.now()
     with transaction.atomic():
         case = _transition(case, "close", ctx=ctx, closed_at=now)
+        answers = list(case.answers.filter(acknowledged_at__isnull=True))
         case.answers.filter(acknowledged_at__isnull=True).update(
             acknowledged_at=now, acknowledged_by=ctx.user
         )
+    _apply_to_encounter(ctx, case, answers)
     return case
+
+
+def _apply_to_encounter(ctx: AccessContext, case: Case, answers: list[Answer]) -> list[str]:
+    """Write the answer's diagnoses and prescriptions into the encounter, if still open.
+
+    A signed encounter is not touched (decision 0004): the answer stays on the case, shown
+    with the encounter, and the GP writes a correction to take it into the record. Returns
+    what could not be applied, e.g. a medicine out of stock.
+    """
+    from tbib.clinical.models import Encounter
+    from tbib.clinical.services import prescribe, update_encounter
+
+    if Encounter.objects.get(pk=case.encounter_id).is_locked:
+        return []
+    problems = []
+    for answer in answers:
+        if answer.is_request_for_information:
+            continue
+        if answer.diagnoses:
+            update_encounter(ctx=ctx, encounter_id=case.encounter_id, diagnoses=answer.diagnoses)
+        for line in answer.prescriptions:
+            try:
+                prescribe(
+                    ctx=ctx,
+                    encounter_id=case.encounter_id,
+                    medicine_code=line["medicine"],
+                    quantity=int(line["quantity"]),
+                    dosage=f"{line['dosage']} (avis {case.specialty_id})",
+                )
+            except (Conflict, ValidationError) as error:
+                problems.append(f"{line['medicine']}: {error}")
+    if problems:
+        # Kept on the case's history, where the GP sees what still needs doing by hand.
+        CaseEvent.objects.create(
+            case=case,
+            actor=ctx.user,
+            action="apply",
+            from_status=case.status,
+            to_status=case.status,
+            note="; ".join(problems),
+        )
+    return problems
 
 
 def cancel_case(*, ctx: AccessContext, case_id: uuid.UUID, reason: str = "") -> Case:
