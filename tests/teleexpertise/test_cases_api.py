@@ -241,3 +241,24 @@ def test_reading_the_answer_writes_it_into_the_open_encounter(
     assert [(p["medicine"], p["quantity"]) for p in encounter["prescriptions"]] == [
         ("atenolol-50-tab", 30)
     ]
+
+
+def test_the_specialist_workspace_shows_history_and_trends(
+    api_client: Client, actors: dict
+) -> None:
+    gp = AccessContext(user=User.objects.get(username="gp-talsint"))
+    start_encounter(
+        ctx=gp,
+        patient_id=actors["patient"].pk,
+        measurements={"systolic_bp": 158, "diastolic_bp": 96},
+    )
+    case = _open(api_client, actors)
+    api_client.post(f"/api/cases/{case['id']}/submit", {}, content_type=JSON, **actors["gp"])
+    cardiologist = User.objects.filter(role="specialist", specialty_id="cardiology").first()
+    browser = Client()
+    browser.force_login(cardiologist)
+    page = browser.get(f"/platform/cases/{case['id']}/").content.decode()
+    assert 'data-testid="trends"' in page and "PA systolique" in page
+    assert "Palpitations et HTA sévère" in page
+    queue = browser.get("/platform/").content.decode()
+    assert "Palpitations et HTA sévère" in queue

@@ -35,6 +35,7 @@ from tbib.core.errors import Conflict
 from tbib.network.models import Specialty
 from tbib.pharmacy.models import Medicine
 from tbib.teleexpertise import storage
+from tbib.teleexpertise import trends as trends_module
 from tbib.teleexpertise.choices import AttachmentKind, CaseStatus, Urgency
 from tbib.teleexpertise.models import Case
 from tbib.teleexpertise.services import (
@@ -186,12 +187,23 @@ def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         else:
             return redirect("platform-case", case_id=case.pk)
     history = chart_encounters(ctx, case.patient).prefetch_related("observations", "diagnoses")
+    series: dict[tuple[str, str], list[tuple[Any, Any]]] = {}
+    for encounter in history:
+        for observation in encounter.observations.all():
+            key = (observation.key, observation.unit)
+            series.setdefault(key, []).append((observation.effective_at, observation.value))
+    trends = [
+        found
+        for (key, unit), points in sorted(series.items())
+        if (found := trends_module.trend(key, unit, points)) is not None
+    ]
     return render(
         request,
         "teleexpertise/case.html",
         {
             "case": case,
             "history": history,
+            "trends": trends,
             "errors": errors,
             "medicines": Medicine.objects.all(),
             "photos": case.attachments.filter(content_type__startswith="image/"),
