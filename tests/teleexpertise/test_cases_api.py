@@ -262,3 +262,22 @@ def test_the_specialist_workspace_shows_history_and_trends(
     assert "Palpitations et HTA sévère" in page
     queue = browser.get("/platform/").content.decode()
     assert "Palpitations et HTA sévère" in queue
+
+
+def test_an_answer_can_plan_a_live_session_but_not_in_the_past(
+    api_client: Client, actors: dict
+) -> None:
+    case = _open(api_client, actors)
+    api_client.post(f"/api/cases/{case['id']}/submit", {}, content_type=JSON, **actors["gp"])
+    api_client.post(f"/api/cases/{case['id']}/claim", **actors["cardiologist"])
+    url = f"/api/cases/{case['id']}/answer"
+    past = {"advice": "Parlons-en.", "live_session_at": "2020-01-01T10:00:00+01:00"}
+    refused = api_client.post(url, past, content_type=JSON, **actors["cardiologist"])
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [
+        {"field": "live_session_at", "message": "Plan the live session in the future."}
+    ]
+    future = {"advice": "Parlons-en demain.", "live_session_at": "2099-01-01T10:00:00+01:00"}
+    planned = api_client.post(url, future, content_type=JSON, **actors["cardiologist"])
+    assert planned.status_code == 200
+    assert planned.json()["answers"][0]["live_session_at"].startswith("2099-01-01")

@@ -67,6 +67,7 @@ class AnswerOut(Schema):
     diagnoses: list[str]
     prescriptions: list[PrescriptionLineIn]
     referral: str
+    live_session_at: datetime.datetime | None
     acknowledged_at: datetime.datetime | None
 
     @staticmethod
@@ -146,6 +147,9 @@ class AnswerIn(Schema):
     diagnoses: list[str] = Field(default_factory=list, max_length=10)
     prescriptions: list[PrescriptionLineIn] = Field(default_factory=list, max_length=20)
     referral: str = Field(default="", max_length=500)
+    live_session_at: datetime.datetime | None = Field(
+        default=None, description="Plan a live session with the unit at this time"
+    )
 
 
 class TextIn(Schema):
@@ -209,6 +213,7 @@ def answer(request: HttpRequest, case_id: uuid.UUID, payload: AnswerIn) -> Case:
         diagnoses=payload.diagnoses,
         prescriptions=[line.model_dump() for line in payload.prescriptions],
         referral=payload.referral,
+        live_session_at=payload.live_session_at,
     )
     return read_case(ctx, case_id)
 

@@ -82,6 +82,8 @@ class Answer(TimestampedModel):
     diagnoses = models.JSONField(default=list, blank=True)
     prescriptions = models.JSONField(default=list, blank=True)
     referral = models.CharField(_("referral"), max_length=500, blank=True)
+    # An answer may be "let us talk": a live session at this time (teleexpertise/live).
+    live_session_at = models.DateTimeField(_("live session planned at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

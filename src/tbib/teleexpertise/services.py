@@ -260,13 +260,20 @@ def answer_case(
     diagnoses: Sequence[str] = (),
     prescriptions: Sequence[dict[str, Any]] = (),
     referral: str = "",
+    live_session_at: datetime.datetime | None = None,
 ) -> Answer:
-    """The specialist who holds the case answers; the answer goes back to the unit."""
+    """The specialist who holds the case answers; the answer goes back to the unit.
+
+    The answer may plan a live session (video or audio) with the unit instead of, or besides,
+    written advice.
+    """
     case = read_case(ctx, case_id)
     _require(ctx, case, case.claimed_by_id == ctx.user.pk, "Claim the case before answering it.")
     codes, errors = _check_answer(diagnoses, prescriptions)
     if not advice.strip():
         errors["advice"] = "Write the advice for the unit."
+    if live_session_at is not None and live_session_at <= timezone.now():
+        errors["live_session_at"] = "Plan the live session in the future."
     if errors:
         raise ValidationError({k: [v] for k, v in errors.items()})
     with transaction.atomic():
@@ -278,6 +285,7 @@ def answer_case(
             diagnoses=codes,
             prescriptions=list(prescriptions),
             referral=referral.strip(),
+            live_session_at=live_session_at,
         )
 
 

@@ -16,6 +16,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -168,6 +170,9 @@ def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                         }
                     )
                 code = request.POST.get("diagnosis", "").strip()
+                planned = parse_datetime(request.POST.get("live_session_at", "") or "")
+                if planned is not None and timezone.is_naive(planned):
+                    planned = timezone.make_aware(planned)
                 answer_case(
                     ctx=ctx,
                     case_id=case.pk,
@@ -175,6 +180,7 @@ def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                     diagnoses=[code] if code else [],
                     prescriptions=lines,
                     referral=request.POST.get("referral", ""),
+                    live_session_at=planned,
                 )
             elif action == "request-info":
                 request_information(
@@ -206,7 +212,12 @@ def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "trends": trends,
             "errors": errors,
             "medicines": Medicine.objects.all(),
-            "photos": case.attachments.filter(content_type__startswith="image/"),
+            "photos": case.attachments.filter(content_type__startswith="image/").exclude(
+                kind=AttachmentKind.ECG
+            ),
+            "ecgs": case.attachments.filter(
+                kind=AttachmentKind.ECG, content_type__startswith="image/"
+            ),
             "others": case.attachments.exclude(content_type__startswith="image/"),
         },
     )
