@@ -15,7 +15,14 @@ from tbib.accounts.models import User
 from tbib.clinical.services import start_encounter
 from tbib.teleexpertise.models import Case, CaseEvent
 from tbib.teleexpertise.services import escalate_overdue
-from tests.factories import PatientFactory, open_stop_today, specialist, unit, unit_staff
+from tests.factories import (
+    PatientFactory,
+    UserFactory,
+    open_stop_today,
+    specialist,
+    unit,
+    unit_staff,
+)
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -181,7 +188,9 @@ def test_unknown_codes_in_an_answer_are_field_errors(api_client: Client, actors:
     assert Case.objects.get(pk=case["id"]).status == "claimed"
 
 
-def test_an_overdue_urgent_case_escalates_once_per_level(api_client: Client, actors: dict) -> None:
+def test_an_overdue_urgent_case_escalates_once_per_level(
+    api_client: Client, actors: dict, bearer: Callable[[User], dict[str, str]]
+) -> None:
     case = _open(api_client, actors)
     api_client.post(f"/api/cases/{case['id']}/submit", {}, content_type=JSON, **actors["gp"])
     queued_at = Case.objects.get(pk=case["id"]).queued_at
@@ -196,6 +205,9 @@ def test_an_overdue_urgent_case_escalates_once_per_level(api_client: Client, act
     later = late + datetime.timedelta(minutes=121)
     assert len(escalate_overdue(now=later)) == 1
     assert Case.objects.get(pk=case["id"]).escalation_level == 2
+    national = bearer(UserFactory(role=UserRole.NATIONAL_COORDINATOR))
+    escalated = api_client.get("/api/cases", {"escalated": "true"}, **national).json()
+    assert [(c["id"], c["escalation_level"]) for c in escalated] == [(case["id"], 2)]
     assert escalate_overdue(now=later + datetime.timedelta(days=3)) == []  # the top level
 
 

@@ -132,6 +132,7 @@ class CaseIn(Schema):
 
 class QueueFilters(Schema):
     status: list[CaseStatus] = Field(default_factory=list)
+    escalated: bool = Field(default=False, description="Only cases past their SLA (escalated)")
 
 
 class SubmitIn(Schema):
@@ -159,7 +160,10 @@ class TextIn(Schema):
 @router.get("", response={200: list[CaseOut]}, summary="My queue: most urgent, then oldest")
 def queue(request: HttpRequest, filters: Query[QueueFilters]) -> list[Case]:
     statuses = tuple(str(s) for s in filters.status)
-    return list(case_queue(_ctx(request), statuses=statuses)[:200])
+    cases = case_queue(_ctx(request), statuses=statuses)
+    if filters.escalated:
+        cases = cases.filter(escalation_level__gt=0)
+    return list(cases[:200])
 
 
 @router.post("", response={201: CaseOut, **_ERRORS}, summary="Draft a case from an encounter")
