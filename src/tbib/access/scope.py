@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -39,6 +40,8 @@ from tbib.patients.matching import (
 from tbib.patients.models import Patient
 from tbib.teleexpertise.choices import CaseStatus
 from tbib.teleexpertise.models import Case
+
+_Record = TypeVar("_Record", Encounter, Case)
 
 
 class AccessDenied(Exception):
@@ -324,30 +327,46 @@ def scoped_encounters(user: User) -> QuerySet[Encounter]:
     )
 
 
-def read_encounter(ctx: AccessContext, encounter_id: uuid.UUID) -> Encounter:
-    """One encounter the user may see; audited like a patient read."""
-    found = scoped_encounters(ctx.user).filter(pk=encounter_id).first()
+def _read_one(
+    ctx: AccessContext,
+    scoped: QuerySet[_Record],
+    record_id: uuid.UUID,
+    *,
+    resource_type: str,
+) -> _Record:
+    """One record of a patient through the user's scope; audited allowed, denied or not-found.
+
+    Out of scope answers like absent (decision 0003); the audit trail tells them apart.
+    """
+    found = scoped.filter(pk=record_id).first()
     if found is None:
-        exists = Encounter.objects.filter(pk=encounter_id).values_list("patient_id", flat=True)
-        patient_id = exists.first()
+        model = scoped.model
+        patient_id = (
+            model._default_manager.filter(pk=record_id).values_list("patient_id", flat=True).first()
+        )
         audit(
             ctx,
             action=AuditAction.READ,
-            resource_type="Encounter",
-            resource_id=str(encounter_id),
+            resource_type=resource_type,
+            resource_id=str(record_id),
             patient_id=patient_id,
             outcome=AuditOutcome.DENIED if patient_id else AuditOutcome.NOT_FOUND,
         )
-        raise RecordNotFound("No encounter with this id in your scope.")
+        raise RecordNotFound(f"No {resource_type.lower()} with this id in your scope.")
     audit(
         ctx,
         action=AuditAction.READ,
-        resource_type="Encounter",
-        resource_id=str(encounter_id),
+        resource_type=resource_type,
+        resource_id=str(record_id),
         patient_id=found.patient_id,
         outcome=AuditOutcome.ALLOWED,
     )
     return found
+
+
+def read_encounter(ctx: AccessContext, encounter_id: uuid.UUID) -> Encounter:
+    """One encounter the user may see; audited like a patient read."""
+    return _read_one(ctx, scoped_encounters(ctx.user), encounter_id, resource_type="Encounter")
 
 
 def chart_encounters(ctx: AccessContext, patient: Patient) -> QuerySet[Encounter]:
@@ -409,27 +428,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
 
 def read_case(ctx: AccessContext, case_id: uuid.UUID) -> Case:
     """One case the user may see, audited as a read of its patient's record."""
-    found = visible_cases(ctx.user).filter(pk=case_id).first()
-    if found is None:
-        patient_id = Case.objects.filter(pk=case_id).values_list("patient_id", flat=True).first()
-        audit(
-            ctx,
-            action=AuditAction.READ,
-            resource_type="Case",
-            resource_id=str(case_id),
-            patient_id=patient_id,
-            outcome=AuditOutcome.DENIED if patient_id else AuditOutcome.NOT_FOUND,
-        )
-        raise RecordNotFound("No case with this id in your scope.")
-    audit(
-        ctx,
-        action=AuditAction.READ,
-        resource_type="Case",
-        resource_id=str(case_id),
-        patient_id=found.patient_id,
-        outcome=AuditOutcome.ALLOWED,
-    )
-    return found
+    return _read_one(ctx, visible_cases(ctx.user), case_id, resource_type="Case")
 
 
 def case_queue(ctx: AccessContext, *, statuses: tuple[str, ...] = ()) -> QuerySet[Case]:

@@ -12,9 +12,11 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tbib.access.choices import AuditAction, AuditOutcome
@@ -41,6 +43,7 @@ from tbib.clinical.models import (
 )
 from tbib.clinical.vitals import clean_measurements
 from tbib.core.errors import Conflict
+from tbib.core.models import new_id
 from tbib.network.models import HealthFacility, Hub
 from tbib.pharmacy.models import Medicine, StockMovement
 from tbib.pharmacy.services import return_to_stock, take_from_stock
@@ -409,42 +412,23 @@ def correct_encounter(*, ctx: AccessContext, encounter_id: uuid.UUID) -> Encount
             )
         except IntegrityError as error:
             raise Conflict("A correction of this encounter is already open.") from error
-        for observation in original.observations.all():
-            Observation.objects.create(
-                encounter=copy,
-                key=observation.key,
-                loinc=observation.loinc,
-                value=observation.value,
-                unit=observation.unit,
-                source=observation.source,
-                effective_at=observation.effective_at,
-            )
-        for diagnosis in original.diagnoses.all():
-            Diagnosis.objects.create(
-                encounter=copy,
-                code=diagnosis.code,
-                label=diagnosis.label,
-                is_primary=diagnosis.is_primary,
-            )
-        for line in original.prescriptions.all():
-            PrescriptionLine.objects.create(
-                encounter=copy,
-                medicine_id=line.medicine_id,
-                quantity=line.quantity,
-                dosage=line.dosage,
-                duration_days=line.duration_days,
-                carried_over=True,
-            )
-        for referral in original.referrals.all():
-            Referral.objects.create(
-                encounter=copy,
-                hub_id=referral.hub_id,
-                facility_id=referral.facility_id,
-                reason=referral.reason,
-                urgency=referral.urgency,
-            )
+        for rows in (original.observations, original.diagnoses, original.referrals):
+            _copy_rows(rows.all(), copy)
+        # Medicines already handed out: carried over, the stock is not taken a second time.
+        _copy_rows(original.prescriptions.all(), copy, carried_over=True)
         _audit_write(ctx, AuditAction.UPDATE, copy, detail=f"correction of {original.pk}")
     return copy
+
+
+def _copy_rows(rows: QuerySet[Any], encounter: Encounter, **overrides: object) -> None:
+    """Save a copy of each row (a new id) attached to `encounter`."""
+    for row in rows:
+        row.pk = new_id()
+        row._state.adding = True
+        row.encounter = encounter
+        for field, value in overrides.items():
+            setattr(row, field, value)
+        row.save(force_insert=True)
 
 
 _DOCUMENT_PREFIX = {
