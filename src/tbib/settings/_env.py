@@ -47,6 +47,8 @@ class Environment:
     sla_minutes: dict[str, int]
     # RTCIceServer dicts for live video: [{"urls": "turn:turn.example:3478", ...}].
     ice_servers: list[dict[str, object]]
+    # The edge's database key (64 hex digits); the edge database is SQLCipher when set.
+    edge_db_key: str | None
 
 
 def _choice(name: str, enum: type[_Choice], default: _Choice) -> _Choice:
@@ -131,6 +133,23 @@ def _ice_servers(raw: str | None) -> list[dict[str, object]]:
     return servers
 
 
+def _edge_db_key(role: NodeRole, mode: Mode, database_url: str) -> str | None:
+    """`TBIB_EDGE_DB_KEY`: 64 hex digits; an edge in production refuses to run without it."""
+    key = os.environ.get("TBIB_EDGE_DB_KEY", "").strip()
+    if not key:
+        if role is NodeRole.EDGE and mode is Mode.PRODUCTION:
+            raise ImproperlyConfigured(
+                "An edge in production keeps patient data encrypted: set TBIB_EDGE_DB_KEY "
+                "(64 hexadecimal digits, from the unit's key store)."
+            )
+        return None
+    if len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key):
+        raise ImproperlyConfigured("TBIB_EDGE_DB_KEY must be 64 hexadecimal digits.")
+    if not database_url.startswith("sqlite"):
+        raise ImproperlyConfigured("TBIB_EDGE_DB_KEY applies to an SQLite (edge) database.")
+    return key
+
+
 def read_environment() -> Environment:
     """Read the process environment, validate it, and return the node's configuration."""
     base_dir = Path(os.environ.get("TBIB_BASE_DIR", Path.cwd())).resolve()
@@ -169,4 +188,5 @@ def read_environment() -> Environment:
         debug=os.environ.get("TBIB_DEBUG", "") == "1" and mode is Mode.DEMO,
         sla_minutes=_sla_minutes(os.environ.get("TBIB_SLA")),
         ice_servers=_ice_servers(os.environ.get("TBIB_ICE_SERVERS")),
+        edge_db_key=_edge_db_key(role, mode, database_url),
     )

@@ -101,6 +101,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    if ENV.edge_db_key:
+        # The edge's database is encrypted at rest: SQLCipher (tbib/dbbackends/sqlcipher).
+        DATABASES["default"]["ENGINE"] = "tbib.dbbackends.sqlcipher"
+        DATABASES["default"]["OPTIONS"]["key"] = ENV.edge_db_key
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,1 @@
+"""SQLCipher: the edge's encrypted SQLite (a laptop in a van gets stolen)."""
