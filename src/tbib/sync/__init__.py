@@ -1,0 +1,1 @@
+"""Replication between edges and the hub: clocks and merge rules (pure logic, no Django)."""
