@@ -100,7 +100,7 @@ def test_a_20_mb_upload_cut_halfway_resumes_and_lands_intact(
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha
     download = api_client.get(f"/api/cases/{case['case'].pk}/attachments/{sha}", **auth)
     assert download.status_code == 200
-    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == sha
+    assert hashlib.sha256(download.content).hexdigest() == sha
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused(
@@ -141,3 +141,29 @@ def test_a_corrupted_file_is_discarded(
     state = api_client.get(f"/api/uploads/{upload['id']}", **auth).json()
     assert (state["offset"], state["complete"]) == (0, False)
     assert _send(api_client, auth, upload["id"], data, 0).json()["complete"] is True
+
+
+def test_an_edge_keeps_files_encrypted_at_rest_partials_included(
+    api_client: Client,
+    bearer: Callable[[User], dict[str, str]],
+    case: dict,
+    settings: pytest.FixtureRequest,
+) -> None:
+    settings.TBIB_MEDIA_ENCRYPTION_KEY = "ab" * 32  # type: ignore[attr-defined]
+    auth = bearer(case["gp"])
+    secret = b"Bilan: Itto Zaydoun, CIN QA765432, hemoglobine 8.1 g/dL. " * 40000
+    data = b"%PDF-1.7\n" + secret  # about 2.3 MB of a lab result naming the patient
+    upload = _announce(api_client, auth, case["case"].pk, data, kind="document").json()
+    first = _send(api_client, auth, upload["id"], data, 0).json()
+    partials = list((case["media"] / "uploads").glob("*.part"))
+    assert partials and b"Zaydoun" not in partials[0].read_bytes()
+    offset = first["offset"]
+    while offset < len(data):
+        response = _send(api_client, auth, upload["id"], data, offset)
+        offset = response.json()["offset"]
+    sha = hashlib.sha256(data).hexdigest()
+    assert response.json()["attachment"]["sha256"] == sha
+    on_disk = b"".join(p.read_bytes() for p in case["media"].rglob("*") if p.is_file())
+    assert b"Zaydoun" not in on_disk and b"QA765432" not in on_disk and b"%PDF" not in on_disk
+    served = api_client.get(f"/api/cases/{case['case'].pk}/attachments/{sha}", **auth)
+    assert hashlib.sha256(served.content).hexdigest() == sha

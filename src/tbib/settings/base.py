@@ -199,6 +199,8 @@ CELERY_BEAT_SCHEDULE = {
 # should send over a 2G link (a chunk lost is resent, not the whole file).
 TBIB_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
 TBIB_UPLOAD_CHUNK_BYTES = 256 * 1024
+# An edge encrypts its media with a key derived from its database key (storage.py).
+TBIB_MEDIA_ENCRYPTION_KEY = ENV.edge_db_key
 # WebRTC: STUN/TURN servers given to browsers (coturn in production, docs/live-video.md), and
 # the video bitrate cap of the low-bandwidth profile.
 TBIB_ICE_SERVERS = ENV.ice_servers

@@ -4,7 +4,7 @@ import datetime
 import uuid
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
@@ -249,16 +249,12 @@ def cancel(request: HttpRequest, case_id: uuid.UUID) -> Case:
     response={200: None, 404: ErrorOut},
     summary="An attachment's bytes (content-addressed)",
 )
-def attachment(request: HttpRequest, case_id: uuid.UUID, sha256: str) -> FileResponse:
+def attachment(request: HttpRequest, case_id: uuid.UUID, sha256: str) -> HttpResponse:
     case = read_case(_ctx(request), case_id)
     found = Attachment.objects.filter(case=case, sha256=sha256).first()
     if found is None or not storage.stored_path(found.sha256).exists():
         raise HttpError(404, "No such attachment in this case.")
-    return FileResponse(
-        storage.stored_path(found.sha256).open("rb"),
-        content_type=found.content_type,
-        filename=found.filename,
-    )
+    return storage.file_response(found.sha256, found.content_type, found.filename)
 
 
 class UploadIn(Schema):

@@ -488,7 +488,7 @@ def append_chunk(*, ctx: AccessContext, upload_id: uuid.UUID, offset: int, data:
                     f"{', '.join(sorted(storage.ALLOWED[AttachmentKind(upload.kind)]))}.",
                 )
             upload.content_type = media_type
-        upload.received = storage.append(path, data)
+        upload.received = storage.append(path, data, upload.received)
         if upload.received == upload.size:
             actual = storage.digest(path)
             if actual != upload.sha256:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -260,7 +260,7 @@ def attachment(request: HttpRequest, case_id: uuid.UUID, sha256: str) -> HttpRes
     path = storage.stored_path(sha256)
     if found is None or not path.exists():
         return render(request, "web/not_found.html", {"what": sha256[:12]}, status=404)
-    return FileResponse(path.open("rb"), content_type=found.content_type, filename=found.filename)
+    return storage.file_response(found.sha256, found.content_type, found.filename)
 
 
 @_guarded
