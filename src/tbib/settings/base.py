@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tbib.pharmacy",
     "tbib.clinical",
     "tbib.teleexpertise",
+    "tbib.devices",
     "tbib.web",
 ]
 

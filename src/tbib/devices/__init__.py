@@ -1,0 +1,1 @@
+"""Connected biomedical devices: decoders of their measurements (pure) and the gateway."""
