@@ -1,0 +1,58 @@
+"""Which patient a device is measuring now, and every reading that came in, kept or not."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tbib.core.models import TimestampedModel
+
+
+class DeviceBinding(TimestampedModel):
+    """A device bound to a patient by a nurse: its readings go to that patient's encounter."""
+
+    device = models.ForeignKey("network.Device", on_delete=models.PROTECT, related_name="bindings")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="device_bindings"
+    )
+    bound_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=models.Q(released_at__isnull=True),
+                name="one_patient_per_device",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} → {self.patient_id}"
+
+
+class ReadingStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Recorded")
+    REJECTED = "rejected", _("Quarantined")
+
+
+class DeviceReading(TimestampedModel):
+    """A message received from a device, with what became of it (data-quality trail)."""
+
+    device = models.ForeignKey(
+        "network.Device", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    topic = models.CharField(max_length=200)
+    payload_hex = models.TextField()
+    status = models.CharField(max_length=10, choices=ReadingStatus.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    encounter = models.ForeignKey(
+        "clinical.Encounter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.status}"

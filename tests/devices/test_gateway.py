@@ -1,0 +1,100 @@
+"""Readings published on the real Mosquitto land in the bound patient's open encounter."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from tbib.access.scope import AccessContext
+from tbib.accounts.choices import UserRole
+from tbib.clinical.models import Observation
+from tbib.clinical.services import start_encounter
+from tbib.devices.gateway import Gateway
+from tbib.devices.mapping import measurements
+from tbib.devices.models import ReadingStatus
+from tbib.devices.services import bind_device, ingest
+from tbib.network.models import Device
+from tests.factories import PatientFactory, open_stop_today, unit, unit_staff
+
+pytestmark = pytest.mark.django_db
+BROKER_HOST = os.environ.get("TEST_MQTT_HOST", "127.0.0.1")
+BP = bytes.fromhex("04 9F00 6000 7300 5800")  # 159/96 mmHg, mean 115, pulse 88
+
+
+@pytest.fixture
+def bound() -> dict:
+    open_stop_today("midelt-1")
+    nurse = AccessContext(user=unit_staff(UserRole.NURSE, "midelt-1"))
+    patient = PatientFactory(unit=unit("midelt-1"))
+    encounter = start_encounter(ctx=nurse, patient_id=patient.pk)
+    cuff = Device.objects.get(unit__code="midelt-1", kind="blood-pressure")
+    oximeter = Device.objects.get(unit__code="midelt-1", kind="pulse-oximeter")
+    for device in (cuff, oximeter):
+        bind_device(ctx=nurse, serial=device.serial, patient_id=patient.pk)
+    return {"encounter": encounter, "cuff": cuff, "oximeter": oximeter}
+
+
+def test_a_reading_published_on_mqtt_is_recorded_as_from_a_device(bound: dict) -> None:
+    gateway = Gateway(host=BROKER_HOST, port=1883, unit_code="midelt-1")
+    gateway.start()
+    publisher = mqtt.Client(CallbackAPIVersion.VERSION2)
+    try:
+        deadline = time.monotonic() + 10
+        while not gateway.subscribed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gateway.subscribed
+        publisher.connect(BROKER_HOST, 1883)
+        publisher.loop_start()
+        topic = f"tbib/midelt-1/{bound['cuff'].serial}/2A35"
+        publisher.publish(topic, BP, qos=1).wait_for_publish(timeout=5)
+        reading = gateway.process(timeout=10)
+    finally:
+        publisher.loop_stop()
+        publisher.disconnect()
+        gateway.stop()
+    assert reading is not None and reading.status == ReadingStatus.ACCEPTED, reading
+    recorded = {
+        o.key: (o.value, o.source) for o in Observation.objects.filter(encounter=bound["encounter"])
+    }
+    assert recorded == {
+        "systolic_bp": (159, "device"),
+        "diastolic_bp": (96, "device"),
+        "heart_rate": (88, "device"),
+    }
+
+
+def test_impossible_or_unplaceable_readings_are_quarantined_with_the_reason(bound: dict) -> None:
+    spot_check = bytes.fromhex("00 8C00 4800")  # SpO2 140 %
+    rejected = ingest(f"tbib/midelt-1/{bound['oximeter'].serial}/2A5E", spot_check)
+    assert rejected.status == ReadingStatus.REJECTED
+    assert rejected.reason.startswith("vitals.spo2: 140 % is not a possible oxygen saturation")
+    assert ingest("tbib/midelt-1/NOPE-99/2A35", BP).reason == (
+        "Unknown device 'NOPE-99' for unit 'midelt-1'."
+    )
+    assert ingest(f"tbib/midelt-1/{bound['cuff'].serial}/2A35", b"\x06\x78").reason == (
+        "2A35: 2 bytes end before systolic (needs 3)."
+    )
+    assert not Observation.objects.filter(encounter=bound["encounter"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("reading", "expected"),
+    [
+        ({"characteristic": "2A35", "systolic": {"value": "16.0", "unit": "kPa"},
+          "diastolic": {"value": "10.0", "unit": "kPa"}},
+         {"systolic_bp": "120.009920", "diastolic_bp": "75.006200"}),
+        ({"characteristic": "2A1C", "temperature": {"value": "99.5", "unit": "[degF]"}},
+         {"temperature": "37.5"}),
+        ({"characteristic": "2A18", "concentration": {"value": "0.00126", "unit": "kg/L"}},
+         {"glucose": "1.26000"}),
+        ({"characteristic": "2A9D", "weight": {"value": "154.00", "unit": "[lb_av]"}},
+         {"weight": "69.8532249800"}),
+    ],
+)  # fmt: skip
+def test_units_are_converted_to_the_ones_tbib_records(reading: dict, expected: dict) -> None:
+    values, _missing = measurements(reading)
+    assert {k: str(v) for k, v in values.items()} == expected
