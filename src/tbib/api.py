@@ -17,6 +17,7 @@ from tbib.accounts.services import LoginError
 from tbib.clinical.api import reference_router
 from tbib.clinical.api import router as encounters_router
 from tbib.core.errors import Conflict
+from tbib.devices.api import router as devices_router
 from tbib.geo.api import router as geo_router
 from tbib.network.api import router as network_router
 from tbib.patients.api import router as patients_router
@@ -28,7 +29,13 @@ from tbib.tours.api import router as tours_router
 logger = logging.getLogger(__name__)
 
 # API paths that read or write patient data: every call to them is audited.
-PATIENT_DATA_PREFIXES = ("/api/patients", "/api/encounters", "/api/cases", "/api/uploads")
+PATIENT_DATA_PREFIXES = (
+    "/api/patients",
+    "/api/encounters",
+    "/api/cases",
+    "/api/uploads",
+    "/api/devices",
+)
 
 _AUTH_REQUIRED = (
     "Authentication required: send 'Authorization: Bearer <token>' from POST /api/auth/token."
@@ -53,6 +60,7 @@ api.add_router("/reference", reference_router)
 api.add_router("/pharmacy", pharmacy_router)
 api.add_router("/cases", cases_router)
 api.add_router("/uploads", uploads_router)
+api.add_router("/devices", devices_router)
 
 
 def _error(request: HttpRequest, status: int, detail: object) -> HttpResponse:

@@ -95,3 +95,14 @@ def test_a_child_is_registered_from_the_mothers_chart(nurse_client: Client) -> N
     child = Patient.objects.get(given_name="Yassine")
     assert (child.guardian_id, child.guardian_relationship) == (mother.pk, "mother")
     assert child.birth_date_is_estimated
+
+
+def test_a_device_is_bound_from_the_chart(nurse_client: Client) -> None:
+    from tbib.devices.models import DeviceBinding
+
+    patient = PatientFactory(unit=unit("midelt-1"))
+    chart = nurse_client.get(f"/unit/patients/{patient.pk}/").content.decode()
+    assert "MIDELT-1-01" in chart
+    nurse_client.post(f"/unit/patients/{patient.pk}/", {"action": "bind", "serial": "MIDELT-1-01"})
+    binding = DeviceBinding.objects.get(device__serial="MIDELT-1-01", released_at__isnull=True)
+    assert binding.patient_id == patient.pk

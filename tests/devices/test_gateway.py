@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
 import pytest
+from django.test import Client
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tbib.access.scope import AccessContext
 from tbib.accounts.choices import UserRole
+from tbib.accounts.models import User
 from tbib.clinical.models import Observation
 from tbib.clinical.services import start_encounter
 from tbib.devices.gateway import Gateway
@@ -98,3 +101,31 @@ def test_impossible_or_unplaceable_readings_are_quarantined_with_the_reason(boun
 def test_units_are_converted_to_the_ones_tbib_records(reading: dict, expected: dict) -> None:
     values, _missing = measurements(reading)
     assert {k: str(v) for k, v in values.items()} == expected
+
+
+def test_the_nurse_binds_a_device_through_the_api(
+    api_client: Client, bearer: Callable[[User], dict[str, str]]
+) -> None:
+    auth = bearer(unit_staff(UserRole.NURSE, "midelt-1"))
+    patient = PatientFactory(unit=unit("midelt-1"))
+    cuff = Device.objects.get(unit__code="midelt-1", kind="blood-pressure")
+    response = api_client.post(
+        "/api/devices/bindings",
+        {"serial": cuff.serial, "patient_id": str(patient.pk)},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 201, response.content
+    listed = {
+        d["serial"]: d["bound_patient_id"] for d in api_client.get("/api/devices", **auth).json()
+    }
+    assert listed[cuff.serial] == str(patient.pk)
+    other_units = Device.objects.get(unit__code="figuig-1", kind="blood-pressure")
+    refused = api_client.post(
+        "/api/devices/bindings",
+        {"serial": other_units.serial, "patient_id": str(patient.pk)},
+        content_type="application/json",
+        **auth,
+    )
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": f"No device {other_units.serial!r} on board your unit."}

@@ -50,7 +50,8 @@ from tbib.clinical.services import (
     withdraw_prescription,
 )
 from tbib.core.errors import Conflict
-from tbib.network.models import Hub
+from tbib.devices.services import bind_device
+from tbib.network.models import Device, Hub
 from tbib.patients.models import PatientMerge
 from tbib.patients.services import merge_patients, register_patient, undo_merge
 from tbib.pharmacy.models import UnitStock
@@ -197,6 +198,13 @@ def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     ctx = _ctx(request)
     patient = read_patient(ctx, patient_id)
     action = request.POST.get("action", "visit")
+    if request.method == "POST" and action == "bind":
+        try:
+            bind_device(ctx=ctx, serial=request.POST.get("serial", ""), patient_id=patient.pk)
+            messages.success(request, _("Device bound: its readings go to this patient's visit."))
+        except (Conflict, AccessDenied) as error:
+            messages.error(request, str(error))
+        return redirect("unit-patient", patient_id=patient.pk)
     if request.method == "POST" and action in ("merge", "undo-merge"):
         try:
             if action == "merge":
@@ -258,6 +266,7 @@ def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "values": request.POST,
             "duplicates": duplicates,
             "merges": merges,
+            "devices": Device.objects.filter(unit_id=ctx.user.unit_id).exclude(kind="camera"),
         },
     )
 

@@ -1,0 +1,76 @@
+"""The unit's devices and which patient each is measuring."""
+
+import datetime
+import uuid
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from tbib.access.scope import AccessContext
+from tbib.accounts.models import User
+from tbib.core.schemas import ErrorOut
+from tbib.devices.models import DeviceBinding
+from tbib.devices.services import bind_device
+from tbib.network.models import Device
+
+router = Router(tags=["devices"])
+
+
+def _ctx(request: HttpRequest) -> AccessContext:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return AccessContext.from_request(request, user)
+
+
+class DeviceOut(Schema):
+    serial: str
+    kind: str
+    manufacturer: str
+    model: str
+    bound_patient_id: uuid.UUID | None
+
+
+class BindingIn(Schema):
+    serial: str = Field(max_length=64)
+    patient_id: uuid.UUID
+
+
+class BindingOut(Schema):
+    id: uuid.UUID
+    serial: str
+    patient_id: uuid.UUID
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_serial(obj: DeviceBinding) -> str:
+        return obj.device.serial
+
+
+@router.get("", response=list[DeviceOut], summary="My unit's devices and their bindings")
+def devices(request: HttpRequest) -> list[dict[str, object]]:
+    user = _ctx(request).user
+    bound = dict(
+        DeviceBinding.objects.filter(
+            device__unit_id=user.unit_id, released_at__isnull=True
+        ).values_list("device_id", "patient_id")
+    )
+    return [
+        {
+            "serial": device.serial,
+            "kind": device.kind,
+            "manufacturer": device.manufacturer,
+            "model": device.model,
+            "bound_patient_id": bound.get(device.pk),
+        }
+        for device in Device.objects.filter(unit_id=user.unit_id)
+    ]
+
+
+@router.post(
+    "/bindings",
+    response={201: BindingOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Bind a device to a patient: its readings go to the patient's open encounter",
+)
+def bind(request: HttpRequest, payload: BindingIn) -> tuple[int, DeviceBinding]:
+    return 201, bind_device(ctx=_ctx(request), serial=payload.serial, patient_id=payload.patient_id)
