@@ -129,3 +129,28 @@ def test_the_nurse_binds_a_device_through_the_api(
     )
     assert refused.status_code == 403
     assert refused.json() == {"detail": f"No device {other_units.serial!r} on board your unit."}
+
+
+def test_the_simulator_feeds_the_gateway_end_to_end(bound: dict) -> None:
+    from django.core.management import call_command
+
+    nurse = AccessContext(user=bound["encounter"].created_by)
+    for device in Device.objects.filter(unit__code="midelt-1").exclude(kind__in=["ecg", "camera"]):
+        bind_device(ctx=nurse, serial=device.serial, patient_id=bound["encounter"].patient_id)
+    gateway = Gateway(host=BROKER_HOST, port=1883, unit_code="midelt-1")
+    gateway.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not gateway.subscribed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        call_command("devices_simulate", unit="midelt-1", patients=1, interval=0, seed=3)
+        readings = [gateway.process(timeout=10) for _ in range(5)]
+    finally:
+        gateway.stop()
+    assert [r.status for r in readings if r] == ["accepted"] * 5, [r.reason for r in readings if r]
+    keys = set(
+        Observation.objects.filter(encounter=bound["encounter"], source="device").values_list(
+            "key", flat=True
+        )
+    )
+    assert {"systolic_bp", "spo2", "temperature", "weight", "glucose"} <= keys
