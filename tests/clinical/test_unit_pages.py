@@ -106,3 +106,21 @@ def test_a_device_is_bound_from_the_chart(nurse_client: Client) -> None:
     nurse_client.post(f"/unit/patients/{patient.pk}/", {"action": "bind", "serial": "MIDELT-1-01"})
     binding = DeviceBinding.objects.get(device__serial="MIDELT-1-01", released_at__isnull=True)
     assert binding.patient_id == patient.pk
+
+
+def test_malformed_encounter_posts_get_a_message_not_a_server_error(nurse_client: Client) -> None:
+    from tbib.access.scope import AccessContext
+    from tbib.clinical.services import start_encounter
+
+    open_stop_today("midelt-1")
+    gp = unit_staff(UserRole.GP, "midelt-1")
+    encounter = start_encounter(
+        ctx=AccessContext(user=gp), patient_id=PatientFactory(unit=unit("midelt-1")).pk
+    )
+    client = Client()
+    client.force_login(gp)
+    url = f"/unit/encounters/{encounter.pk}/"
+    for body in ({"action": "diagnose"}, {"action": "withdraw", "line": "x"},
+                 {"action": "prescribe", "quantity": "a lot"}, {"action": "nonsense"}):  # fmt: skip
+        response = client.post(url, body)
+        assert response.status_code in (200, 302), (body, response.status_code)

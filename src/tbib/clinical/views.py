@@ -288,7 +288,9 @@ def _encounter_action(request: HttpRequest, ctx: AccessContext, encounter: Encou
             measurements=_vitals(request),
         )
     if action == "diagnose":
-        return update_encounter(ctx=ctx, encounter_id=encounter.pk, diagnoses=[post["code"]])
+        return update_encounter(
+            ctx=ctx, encounter_id=encounter.pk, diagnoses=[post.get("code", "")]
+        )
     if action == "undiagnose":
         remove_diagnosis(ctx=ctx, encounter_id=encounter.pk, code=post.get("code", ""))
     elif action == "prescribe":
@@ -307,7 +309,11 @@ def _encounter_action(request: HttpRequest, ctx: AccessContext, encounter: Encou
             else None,
         )
     elif action == "withdraw":
-        withdraw_prescription(ctx=ctx, encounter_id=encounter.pk, line_id=uuid.UUID(post["line"]))
+        try:
+            line_id = uuid.UUID(post.get("line", ""))
+        except ValueError:
+            raise Conflict(_("This encounter has no such prescription line.")) from None
+        withdraw_prescription(ctx=ctx, encounter_id=encounter.pk, line_id=line_id)
     elif action == "refer":
         refer(
             ctx=ctx,
