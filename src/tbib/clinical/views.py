@@ -50,6 +50,7 @@ from tbib.clinical.services import (
     withdraw_prescription,
 )
 from tbib.core.errors import Conflict
+from tbib.devices.models import EcgStrip
 from tbib.devices.services import bind_device
 from tbib.network.models import Device, Hub
 from tbib.patients.models import PatientMerge
@@ -365,6 +366,7 @@ def encounter_view(request: HttpRequest, encounter_id: uuid.UUID) -> HttpRespons
             "document_kinds": DocumentKind.choices,
             "icd10_source": icd10.SOURCE,
             "cases": te_views._encounter_cases(ctx, encounter.pk),
+            "ecg_strips": EcgStrip.objects.filter(encounter=encounter),
             **te_views.case_form_context(),
         },
     )

@@ -10,8 +10,8 @@ from pydantic import Field
 from tbib.access.scope import AccessContext
 from tbib.accounts.models import User
 from tbib.core.schemas import ErrorOut
-from tbib.devices.models import DeviceBinding
-from tbib.devices.services import bind_device
+from tbib.devices.models import DeviceBinding, EcgStrip
+from tbib.devices.services import bind_device, record_ecg
 from tbib.network.models import Device
 
 router = Router(tags=["devices"])
@@ -74,3 +74,33 @@ def devices(request: HttpRequest) -> list[dict[str, object]]:
 )
 def bind(request: HttpRequest, payload: BindingIn) -> tuple[int, DeviceBinding]:
     return 201, bind_device(ctx=_ctx(request), serial=payload.serial, patient_id=payload.patient_id)
+
+
+class EcgIn(Schema):
+    encounter_id: uuid.UUID
+    lead: str = Field(default="II", pattern="^(I|II|III|aVR|aVL|aVF|V[1-6])$")
+    sampling_rate: int = Field(ge=100, le=2000, description="samples per second")
+    samples: list[float] = Field(min_length=1, max_length=120_000, description="millivolts")
+
+
+class EcgOut(Schema):
+    id: uuid.UUID
+    lead: str
+    sampling_rate: int
+    finding: dict[str, object]
+
+
+@router.post(
+    "/ecg",
+    response={201: EcgOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Record an ECG lead in an open encounter; returns the assistant's analysis",
+)
+def ecg(request: HttpRequest, payload: EcgIn) -> tuple[int, EcgStrip]:
+    strip = record_ecg(
+        ctx=_ctx(request),
+        encounter_id=payload.encounter_id,
+        lead=payload.lead,
+        sampling_rate=payload.sampling_rate,
+        samples=payload.samples,
+    )
+    return 201, strip

@@ -56,3 +56,22 @@ class DeviceReading(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.status}"
+
+
+class EcgStrip(TimestampedModel):
+    """An ECG lead recorded during an encounter (FHIR SampledData) and its assistant finding."""
+
+    encounter = models.ForeignKey(
+        "clinical.Encounter", on_delete=models.PROTECT, related_name="ecg_strips"
+    )
+    lead = models.CharField(_("lead"), max_length=8)
+    sampling_rate = models.PositiveIntegerField(_("samples per second"))
+    sampled_data = models.JSONField(_("samples (FHIR SampledData)"))
+    finding = models.JSONField(_("assistant finding"), default=dict)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"ECG {self.lead} {self.encounter_id}"

@@ -15,14 +15,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tbib.access.choices import AuditAction
-from tbib.access.scope import AccessContext, AccessDenied, check_patient_write, read_patient
+from tbib.access.choices import AuditAction, AuditOutcome
+from tbib.access.scope import (
+    AccessContext,
+    AccessDenied,
+    audit,
+    check_patient_write,
+    read_patient,
+)
 from tbib.clinical.choices import EncounterStatus, ObservationSource
 from tbib.clinical.models import Encounter
 from tbib.clinical.services import update_encounter
 from tbib.core.errors import Conflict
-from tbib.devices import gatt, mapping
-from tbib.devices.models import DeviceBinding, DeviceReading, ReadingStatus
+from tbib.devices import ecg, gatt, mapping
+from tbib.devices.models import DeviceBinding, DeviceReading, EcgStrip, ReadingStatus
 from tbib.network.models import Device
 
 
@@ -110,3 +116,44 @@ def ingest(topic: str, payload: bytes) -> DeviceReading:
         reason="; ".join(missing),
         encounter=encounter,
     )
+
+
+def record_ecg(
+    *,
+    ctx: AccessContext,
+    encounter_id: uuid.UUID,
+    lead: str,
+    sampling_rate: int,
+    samples: list[float],
+) -> EcgStrip:
+    """Store an ECG lead of an open encounter with NeuroKit2's analysis as assistant finding."""
+    from tbib.access.scope import read_encounter
+    from tbib.clinical.models import EncounterLocked
+
+    encounter = read_encounter(ctx, encounter_id)
+    check_patient_write(ctx, action=AuditAction.UPDATE, unit_id=encounter.unit_id,
+                        patient_id=encounter.patient_id)  # fmt: skip
+    if encounter.is_locked:
+        raise EncounterLocked()
+    try:
+        finding = ecg.analyse(samples, sampling_rate)
+    except ecg.EcgError as error:
+        raise ValidationError({"samples": [str(error)]}) from error
+    with transaction.atomic():
+        strip = EcgStrip.objects.create(
+            encounter=encounter,
+            lead=lead,
+            sampling_rate=sampling_rate,
+            sampled_data=ecg.sampled_data(samples, sampling_rate, lead),
+            finding=finding.as_dict(),
+            recorded_by=ctx.user,
+        )
+        audit(
+            ctx,
+            action=AuditAction.CREATE,
+            resource_type="EcgStrip",
+            resource_id=str(strip.pk),
+            patient_id=encounter.patient_id,
+            outcome=AuditOutcome.ALLOWED,
+        )
+    return strip
