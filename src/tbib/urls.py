@@ -7,6 +7,7 @@ from django.urls import path
 from tbib.accounts.views import verify_otp
 from tbib.api import api
 from tbib.clinical import views as unit_views
+from tbib.devices import views as device_views
 from tbib.teleexpertise import views as platform_views
 from tbib.web import views
 
@@ -23,6 +24,7 @@ urlpatterns = [
         unit_views.document,
         name="unit-document",
     ),
+    path("unit/devices/", device_views.devices, name="unit-devices"),
     path("unit/icd10/", unit_views.icd10_options, name="unit-icd10"),
     path(
         "unit/encounters/<uuid:encounter_id>/cases/",

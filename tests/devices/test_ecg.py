@@ -35,6 +35,14 @@ def test_a_regular_strip_at_72_per_minute() -> None:
     assert "NeuroKit2" in finding.method
 
 
+@pytest.mark.parametrize("rate", range(50, 151, 10))
+def test_the_heart_rate_is_within_2_per_minute_from_50_to_150(rate: int) -> None:
+    finding = analyse(_simulated(duration=15, heart_rate=rate), RATE)
+    assert abs(finding.heart_rate_bpm - rate) <= 2, finding
+    assert finding.af_suspected is False
+    assert finding.qrs_ms is not None and 50 <= finding.qrs_ms <= 120, finding
+
+
 def test_an_irregular_strip_raises_the_suspicion_of_atrial_fibrillation() -> None:
     finding = analyse(_simulated(duration=20, heart_rate=90, heart_rate_std=25), RATE)
     assert finding.rr_cv > 0.10

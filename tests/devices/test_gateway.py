@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -21,11 +22,20 @@ from tbib.devices.mapping import measurements
 from tbib.devices.models import ReadingStatus
 from tbib.devices.services import bind_device, ingest
 from tbib.network.models import Device
+from tests.devices.test_gateway_reliability import forget_session
 from tests.factories import PatientFactory, open_stop_today, unit, unit_staff
 
 pytestmark = pytest.mark.django_db
 BROKER_HOST = os.environ.get("TEST_MQTT_HOST", "127.0.0.1")
 BP = bytes.fromhex("04 9F00 6000 7300 5800")  # 159/96 mmHg, mean 115, pulse 88
+
+
+@pytest.fixture
+def gateway_id() -> Iterator[str]:
+    """A client id of the test's own: its persistent session is removed afterwards."""
+    client_id = f"test-gateway-{uuid.uuid4().hex[:8]}"
+    yield client_id
+    forget_session(client_id)
 
 
 @pytest.fixture
@@ -41,8 +51,10 @@ def bound() -> dict:
     return {"encounter": encounter, "cuff": cuff, "oximeter": oximeter}
 
 
-def test_a_reading_published_on_mqtt_is_recorded_as_from_a_device(bound: dict) -> None:
-    gateway = Gateway(host=BROKER_HOST, port=1883, unit_code="midelt-1")
+def test_a_reading_published_on_mqtt_is_recorded_as_from_a_device(
+    bound: dict, gateway_id: str
+) -> None:
+    gateway = Gateway(host=BROKER_HOST, port=1883, unit_code="midelt-1", client_id=gateway_id)
     gateway.start()
     publisher = mqtt.Client(CallbackAPIVersion.VERSION2)
     try:
@@ -54,7 +66,7 @@ def test_a_reading_published_on_mqtt_is_recorded_as_from_a_device(bound: dict) -
         publisher.loop_start()
         topic = f"tbib/midelt-1/{bound['cuff'].serial}/2A35"
         publisher.publish(topic, BP, qos=1).wait_for_publish(timeout=5)
-        reading = gateway.process(timeout=10)
+        (reading,) = gateway.process(timeout=10)
     finally:
         publisher.loop_stop()
         publisher.disconnect()
@@ -131,20 +143,22 @@ def test_the_nurse_binds_a_device_through_the_api(
     assert refused.json() == {"detail": f"No device {other_units.serial!r} on board your unit."}
 
 
-def test_the_simulator_feeds_the_gateway_end_to_end(bound: dict) -> None:
+def test_the_simulator_feeds_the_gateway_end_to_end(bound: dict, gateway_id: str) -> None:
     from django.core.management import call_command
 
     nurse = AccessContext(user=bound["encounter"].created_by)
     for device in Device.objects.filter(unit__code="midelt-1").exclude(kind__in=["ecg", "camera"]):
         bind_device(ctx=nurse, serial=device.serial, patient_id=bound["encounter"].patient_id)
-    gateway = Gateway(host=BROKER_HOST, port=1883, unit_code="midelt-1")
+    gateway = Gateway(host=BROKER_HOST, port=1883, unit_code="midelt-1", client_id=gateway_id)
     gateway.start()
     try:
         deadline = time.monotonic() + 10
         while not gateway.subscribed and time.monotonic() < deadline:
             time.sleep(0.05)
         call_command("devices_simulate", unit="midelt-1", patients=1, interval=0, seed=3)
-        readings = [gateway.process(timeout=10) for _ in range(5)]
+        readings: list = []
+        while len(readings) < 5 and (batch := gateway.process(timeout=10)):
+            readings += batch
     finally:
         gateway.stop()
     assert [r.status for r in readings if r] == ["accepted"] * 5, [r.reason for r in readings if r]

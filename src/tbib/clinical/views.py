@@ -54,6 +54,7 @@ from tbib.devices.models import EcgStrip
 from tbib.devices.services import bind_device
 from tbib.network.models import Device, Hub
 from tbib.patients.models import PatientMerge
+from tbib.patients.qr import patient_code, patient_qr_svg
 from tbib.patients.services import merge_patients, register_patient, undo_merge
 from tbib.pharmacy.models import UnitStock
 from tbib.teleexpertise import views as te_views
@@ -268,6 +269,8 @@ def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "duplicates": duplicates,
             "merges": merges,
             "devices": Device.objects.filter(unit_id=ctx.user.unit_id).exclude(kind="camera"),
+            "patient_qr": patient_qr_svg(patient.pk),
+            "patient_code": patient_code(patient.pk),
         },
     )
 

@@ -10,8 +10,8 @@ from pydantic import Field
 from tbib.access.scope import AccessContext
 from tbib.accounts.models import User
 from tbib.core.schemas import ErrorOut
-from tbib.devices.models import DeviceBinding, EcgStrip
-from tbib.devices.services import bind_device, record_ecg
+from tbib.devices.models import DeviceBinding, DeviceReading, EcgStrip
+from tbib.devices.services import bind_device, quarantine, record_ecg, resolve_reading
 from tbib.network.models import Device
 
 router = Router(tags=["devices"])
@@ -104,3 +104,38 @@ def ecg(request: HttpRequest, payload: EcgIn) -> tuple[int, EcgStrip]:
         samples=payload.samples,
     )
     return 201, strip
+
+
+class ReadingOut(Schema):
+    id: uuid.UUID
+    topic: str
+    payload_hex: str
+    status: str
+    reason: str
+    received_at: datetime.datetime = Field(alias="created_at")
+    resolution: str
+
+
+@router.get(
+    "/quarantine",
+    response=list[ReadingOut],
+    summary="The unit's device readings that could not be placed in a visit (newest first)",
+)
+def list_quarantine(request: HttpRequest) -> list[DeviceReading]:
+    return list(quarantine(_ctx(request))[:500])
+
+
+class ResolutionIn(Schema):
+    action: str = Field(pattern="^(retry|dismiss)$")
+    note: str = Field(default="", max_length=300)
+
+
+@router.post(
+    "/readings/{reading_id}/resolve",
+    response={200: ReadingOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Retry a quarantined reading (after binding the device) or dismiss it with a reason",
+)
+def resolve(request: HttpRequest, reading_id: uuid.UUID, payload: ResolutionIn) -> DeviceReading:
+    return resolve_reading(
+        ctx=_ctx(request), reading_id=reading_id, action=payload.action, note=payload.note
+    )

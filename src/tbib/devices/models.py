@@ -35,11 +35,17 @@ class DeviceBinding(TimestampedModel):
 class ReadingStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Recorded")
     REJECTED = "rejected", _("Quarantined")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class DeviceReading(TimestampedModel):
-    """A message received from a device, with what became of it (data-quality trail)."""
+    """A message received from a device, with what became of it (data-quality trail).
 
+    `message_key` identifies the reading across redeliveries (MQTT QoS 1 is at least once):
+    the bridge's reading id when it sends one, else a hash of topic and payload.
+    """
+
+    message_key = models.CharField(max_length=64, unique=True, null=True, editable=False)
     device = models.ForeignKey(
         "network.Device", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -50,9 +56,15 @@ class DeviceReading(TimestampedModel):
     encounter = models.ForeignKey(
         "clinical.Encounter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    resolved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "device"], name="reading_status_device")]
 
     def __str__(self) -> str:
         return f"{self.topic} {self.status}"

@@ -9,24 +9,35 @@ reason, never dropped.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.scope import (
     AccessContext,
     AccessDenied,
+    RecordNotFound,
     audit,
     check_patient_write,
     read_patient,
 )
 from tbib.clinical.choices import EncounterStatus, ObservationSource
-from tbib.clinical.models import Encounter
-from tbib.clinical.services import update_encounter
+from tbib.clinical.codes import MEASURES
+from tbib.clinical.models import Encounter, Observation
+from tbib.clinical.vitals import clean_measurements
+from tbib.core.bulk import insert_rows
 from tbib.core.errors import Conflict
+from tbib.core.models import new_id
 from tbib.devices import ecg, gatt, mapping
 from tbib.devices.models import DeviceBinding, DeviceReading, EcgStrip, ReadingStatus
 from tbib.network.models import Device
@@ -50,72 +61,235 @@ def bind_device(*, ctx: AccessContext, serial: str, patient_id: uuid.UUID) -> De
             raise Conflict("This device was bound meanwhile; try again.") from error
 
 
-def _reject(topic: str, payload: bytes, reason: str, device: Device | None) -> DeviceReading:
-    return DeviceReading.objects.create(
-        device=device,
-        topic=topic[:200],
-        payload_hex=payload.hex(),
-        status=ReadingStatus.REJECTED,
-        reason=reason[:300],
-    )
+@dataclass(frozen=True)
+class Incoming:
+    """A message as the broker delivered it; `reading_id` is the bridge's id, if it sends one."""
+
+    topic: str
+    payload: bytes
+    reading_id: str = ""
+
+    @property
+    def key(self) -> str:
+        basis = self.reading_id or self.payload.hex()
+        return hashlib.sha256(f"{self.topic}\n{basis}".encode()).hexdigest()
 
 
-def ingest(topic: str, payload: bytes) -> DeviceReading:
-    """Decode a device's message and record it in the bound patient's open encounter."""
-    parts = topic.split("/")
+class _Placement(NamedTuple):
+    """Where a message goes: the encounter and its values, or the reason it cannot go."""
+
+    device: Device | None
+    encounter: Encounter | None
+    values: dict[str, Decimal]
+    note: str
+
+
+class _Batch:
+    """Lookups shared by the messages of one batch (devices, bindings, open encounters)."""
+
+    def __init__(self) -> None:
+        self.devices: dict[tuple[str, str], Device | None] = {}
+        self.targets: dict[uuid.UUID, tuple[DeviceBinding | None, Encounter | None]] = {}
+
+    def device(self, unit_code: str, serial: str) -> Device | None:
+        if (unit_code, serial) not in self.devices:
+            self.devices[unit_code, serial] = Device.objects.filter(
+                serial=serial, unit__code=unit_code
+            ).first()
+        return self.devices[unit_code, serial]
+
+    def target(self, device: Device) -> tuple[DeviceBinding | None, Encounter | None]:
+        if device.pk not in self.targets:
+            binding = (
+                DeviceBinding.objects.select_related("bound_by")
+                .filter(device=device, released_at__isnull=True)
+                .first()
+            )
+            encounter = None
+            if binding is not None:
+                # Locked for the batch: a signature cannot slip in between check and insert.
+                encounter = (
+                    Encounter.objects.select_for_update(of=("self",))
+                    .select_related("patient")
+                    .filter(
+                        patient_id=binding.patient_id,
+                        unit_id=device.unit_id,
+                        stop__status="open",
+                        status__in=[EncounterStatus.WAITING, EncounterStatus.IN_PROGRESS],
+                    )
+                    .order_by("-arrived_at")
+                    .first()
+                )
+            self.targets[device.pk] = (binding, encounter)
+        return self.targets[device.pk]
+
+
+def _place(message: Incoming, batch: _Batch) -> _Placement:
+    parts = message.topic.split("/")
     if len(parts) != 4 or parts[0] != "tbib":
-        return _reject(topic, payload, "Topic is not tbib/<unit>/<serial>/<characteristic>.", None)
+        return _Placement(None, None, {}, "Topic is not tbib/<unit>/<serial>/<characteristic>.")
     _prefix, unit_code, serial, characteristic = parts
-    device = Device.objects.filter(serial=serial, unit__code=unit_code).first()
+    device = batch.device(unit_code, serial)
     if device is None:
-        return _reject(topic, payload, f"Unknown device {serial!r} for unit {unit_code!r}.", None)
+        return _Placement(None, None, {}, f"Unknown device {serial!r} for unit {unit_code!r}.")
     try:
-        reading = gatt.decode(characteristic, payload)
+        reading = gatt.decode(characteristic, message.payload)
     except gatt.DecodeError as error:
-        return _reject(topic, payload, str(error), device)
-    values, missing = mapping.measurements(reading)
-    if not values:
-        return _reject(topic, payload, "; ".join(missing) or "No measurement in it.", device)
-    binding = (
-        DeviceBinding.objects.select_related("bound_by")
-        .filter(device=device, released_at__isnull=True)
-        .first()
-    )
+        return _Placement(device, None, {}, str(error))
+    found, missing = mapping.measurements(reading)
+    if not found:
+        return _Placement(device, None, {}, "; ".join(missing) or "No measurement in it.")
+    binding, encounter = batch.target(device)
     if binding is None:
-        return _reject(topic, payload, "The device is not bound to a patient.", device)
-    encounter = (
-        Encounter.objects.filter(
-            patient_id=binding.patient_id,
-            unit_id=device.unit_id,
-            stop__status="open",
-            status__in=[EncounterStatus.WAITING, EncounterStatus.IN_PROGRESS],
-        )
-        .order_by("-arrived_at")
-        .first()
-    )
+        return _Placement(device, None, {}, "The device is not bound to a patient.")
     if encounter is None:
-        return _reject(topic, payload, "The bound patient has no open encounter.", device)
-    ctx = AccessContext(user=binding.bound_by, client_address=None)
-    try:
-        update_encounter(
-            ctx=ctx,
-            encounter_id=encounter.pk,
-            measurements=values,
-            source=ObservationSource.DEVICE,
+        return _Placement(device, None, {}, "The bound patient has no open encounter.")
+    values, errors = clean_measurements(found, sex=encounter.patient.sex)
+    if errors:
+        reason = "; ".join(f"vitals.{key}: {text}" for key, text in errors.items())
+        return _Placement(device, None, {}, reason)
+    return _Placement(device, encounter, values, "; ".join(missing))
+
+
+def _observations(encounter: Encounter, values: dict[str, Decimal]) -> list[dict[str, object]]:
+    now = timezone.now()
+    return [
+        {
+            "id": new_id(),
+            "encounter_id": encounter.pk,
+            "key": key,
+            "loinc": MEASURES[key].loinc,
+            "value": value,
+            "unit": MEASURES[key].ucum,
+            "source": ObservationSource.COMPUTED if key == "bmi" else ObservationSource.DEVICE,
+            "effective_at": now,
+        }
+        for key, value in values.items()
+    ]
+
+
+def _audit_device_writes(batch: _Batch, counts: Counter[uuid.UUID]) -> None:
+    for binding, encounter in batch.targets.values():
+        if binding is None or encounter is None or not counts[encounter.pk]:
+            continue
+        audit(
+            AccessContext(user=binding.bound_by, client_address=None),
+            action=AuditAction.UPDATE,
+            resource_type="Encounter",
+            resource_id=str(encounter.pk),
+            patient_id=encounter.patient_id,
+            outcome=AuditOutcome.ALLOWED,
+            detail=f"{counts[encounter.pk]} device reading(s) recorded",
         )
-    except ValidationError as error:
-        reason = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
-        return _reject(topic, payload, reason, device)
-    except (Conflict, AccessDenied) as error:
-        return _reject(topic, payload, str(error), device)
-    return DeviceReading.objects.create(
-        device=device,
-        topic=topic,
-        payload_hex=payload.hex(),
-        status=ReadingStatus.ACCEPTED,
-        reason="; ".join(missing),
-        encounter=encounter,
-    )
+
+
+class Ingested(NamedTuple):
+    topic: str
+    status: str
+    reason: str
+    duplicate: bool  # already recorded: a redelivery, nothing written
+
+
+def ingest(topic: str, payload: bytes, reading_id: str = "") -> DeviceReading:
+    """Decode one device message and record it in the bound patient's open encounter."""
+    message = Incoming(topic, payload, reading_id)
+    ingest_batch([message])
+    return DeviceReading.objects.get(message_key=message.key)
+
+
+def ingest_batch(messages: Sequence[Incoming]) -> list[Ingested]:
+    """Record a batch of device messages in one transaction, each exactly once.
+
+    A message already recorded (the broker redelivered it after a restart) writes nothing.
+    Each placed reading adds its observations to the bound patient's open encounter "from a
+    connected device", through the same validation as typed values; anything else is
+    quarantined with its reason, never dropped. Rows go in with `executemany` (core.bulk):
+    the gateway must keep up with a unit's devices on a laptop.
+    """
+    batch = _Batch()
+    with transaction.atomic():
+        keys = [message.key for message in messages]
+        known = dict(
+            DeviceReading.objects.filter(message_key__in=keys).values_list("message_key", "status")
+        )
+        observations: list[dict[str, object]] = []
+        rows: list[dict[str, object]] = []
+        counts: Counter[uuid.UUID] = Counter()
+        results = []
+        for message, key in zip(messages, keys, strict=True):
+            if key in known:
+                results.append(Ingested(message.topic, known[key], "", True))
+                continue
+            placed = _place(message, batch)
+            status = ReadingStatus.ACCEPTED if placed.encounter else ReadingStatus.REJECTED
+            if placed.encounter is not None:
+                observations += _observations(placed.encounter, placed.values)
+                counts[placed.encounter.pk] += 1
+            known[key] = status
+            rows.append(
+                {
+                    "id": new_id(),
+                    "message_key": key,
+                    "device_id": placed.device.pk if placed.device else None,
+                    "topic": message.topic[:200],
+                    "payload_hex": message.payload.hex(),
+                    "status": status,
+                    "reason": placed.note[:300],
+                    "encounter_id": placed.encounter.pk if placed.encounter else None,
+                    "resolution": "",
+                }
+            )
+            results.append(Ingested(message.topic, status, placed.note[:300], False))
+        insert_rows(Observation, observations)
+        insert_rows(DeviceReading, rows)
+        _audit_device_writes(batch, counts)
+    return results
+
+
+def quarantine(ctx: AccessContext) -> QuerySet[DeviceReading]:
+    """The unit's readings that could not be placed and are not resolved yet."""
+    return DeviceReading.objects.filter(
+        status=ReadingStatus.REJECTED, device__unit_id=ctx.user.unit_id
+    ).select_related("device")
+
+
+def resolve_reading(
+    *, ctx: AccessContext, reading_id: uuid.UUID, action: str, note: str = ""
+) -> DeviceReading:
+    """Retry a quarantined reading (after binding the device, say) or dismiss it with a reason."""
+    reading = quarantine(ctx).filter(pk=reading_id).first()
+    if reading is None:
+        raise RecordNotFound("No quarantined reading with this id for your unit.")
+    if action == "dismiss" and not note.strip():
+        raise ValidationError({"note": ["Say why the reading is dismissed."]})
+    if action not in ("retry", "dismiss"):
+        raise ValidationError({"action": ["Choose retry or dismiss."]})
+    batch = _Batch()
+    with transaction.atomic():
+        if action == "retry":
+            message = Incoming(reading.topic, bytes.fromhex(reading.payload_hex))
+            placed = _place(message, batch)
+            if placed.encounter is None:
+                reading.reason = placed.note[:300]
+                reading.save(update_fields=["reason", "updated_at"])
+                return reading
+            insert_rows(Observation, _observations(placed.encounter, placed.values))
+            _audit_device_writes(batch, Counter({placed.encounter.pk: 1}))
+            reading.status, reading.encounter = ReadingStatus.ACCEPTED, placed.encounter
+        else:
+            reading.status = ReadingStatus.DISMISSED
+        reading.resolved_by, reading.resolved_at = ctx.user, timezone.now()
+        reading.resolution = (note.strip() or "retried")[:300]
+        reading.save()
+        audit(
+            ctx,
+            action=AuditAction.UPDATE,
+            resource_type="DeviceReading",
+            resource_id=str(reading.pk),
+            outcome=AuditOutcome.ALLOWED,
+            detail=f"{action}: {reading.resolution}",
+        )
+    return reading
 
 
 def record_ecg(

@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import random
 import struct
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+
+def reading_properties() -> Properties:
+    """MQTT 5 PUBLISH properties with a fresh `reading-id`, as the unit's bridge sends them."""
+    properties = Properties(PacketTypes.PUBLISH)
+    properties.UserProperty = ("reading-id", str(uuid.uuid4()))
+    return properties
 
 
 def encode_sfloat(value: Decimal, places: int = 0) -> bytes:

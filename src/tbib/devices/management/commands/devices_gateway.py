@@ -27,9 +27,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Listening on {gateway.topic} at {options['broker']}")
         try:
             while True:
-                reading = gateway.process(timeout=5)
-                close_old_connections()
-                if reading is not None:
+                for reading in gateway.process(timeout=5):
                     self.stdout.write(f"{reading.topic}: {reading.status} {reading.reason}")
+                close_old_connections()
         except KeyboardInterrupt:
             gateway.stop()

@@ -11,7 +11,7 @@ import paho.mqtt.client as mqtt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tbib.devices.simulator import patient_round
+from tbib.devices.simulator import patient_round, reading_properties
 from tbib.network.models import Device
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         broker = urlparse(options["broker"])
         if broker.scheme != "mqtt" or not broker.hostname:
             raise CommandError("--broker must look like mqtt://host:1883")
-        client = mqtt.Client(CallbackAPIVersion.VERSION2)
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         client.connect(broker.hostname, broker.port or 1883)
         client.loop_start()
         rng = random.Random(options["seed"])
@@ -42,7 +42,9 @@ class Command(BaseCommand):
                     topic = (
                         f"tbib/{options['unit']}/{serials[message.kind]}/{message.characteristic}"
                     )
-                    client.publish(topic, message.payload, qos=1).wait_for_publish(timeout=10)
+                    client.publish(
+                        topic, message.payload, qos=1, properties=reading_properties()
+                    ).wait_for_publish(timeout=10)
                     self.stdout.write(f"{topic} {message.payload.hex()}")
                 time.sleep(options["interval"])
         finally:
