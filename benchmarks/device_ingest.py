@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/device_ingest.py [--readings 20000] [--broker-h
 
 An edge's database (a SQLite file with the production settings: WAL, IMMEDIATE transactions)
 holds the demo network; a unit's five devices are bound to five patients with open
-encounters. A bridge publishes the readings (QoS 1, MQTT 5 with a reading id, the five
+encounters. A bridge publishes the readings (QoS 1, time-stamped GATT payloads, the five
 characteristics in turn) and the gateway records them in batches, acknowledging after each
 commit. Timed from the first publish to the last reading committed. The publisher keeps its
 backlog under Mosquitto's default per-client queue (1,000 messages), as a bridge would.
@@ -14,6 +14,7 @@ Last line: one JSON object.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import multiprocessing
 import os
@@ -29,8 +30,6 @@ def publish(host: str, messages: list[tuple[str, bytes]], recorded: Any) -> None
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    from tbib.devices.simulator import reading_properties
-
     publisher = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     publisher.max_queued_messages_set(0)
     publisher.connect(host, 1883)
@@ -39,7 +38,7 @@ def publish(host: str, messages: list[tuple[str, bytes]], recorded: Any) -> None
     for sent, (topic, payload) in enumerate(messages):
         while sent - recorded.value > 800:
             time.sleep(0.001)
-        infos.append(publisher.publish(topic, payload, qos=1, properties=reading_properties()))
+        infos.append(publisher.publish(topic, payload, qos=1))
     for info in infos:
         info.wait_for_publish(timeout=60)
     publisher.loop_stop()
@@ -95,8 +94,10 @@ def main() -> None:
         serials[device.kind] = device.serial
     rng = random.Random(5)
     messages = []
+    clock = datetime.datetime(2026, 11, 22, 8, 0)
     while len(messages) < args.readings:
-        for message in patient_round(rng, len(messages) + 1):
+        clock += datetime.timedelta(seconds=1)  # the devices' clocks: one round per second
+        for message in patient_round(rng, len(messages) + 1, clock):
             topic = f"tbib/{unit.code}/{serials[message.kind]}/{message.characteristic}"
             messages.append((topic, message.payload))
     messages = messages[: args.readings]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -19,7 +18,7 @@ from tbib.clinical.models import Observation
 from tbib.clinical.services import start_encounter
 from tbib.devices.gateway import Gateway
 from tbib.devices.mapping import measurements
-from tbib.devices.models import ReadingStatus
+from tbib.devices.models import LEADS, EcgStrip, ReadingStatus
 from tbib.devices.services import bind_device, ingest
 from tbib.network.models import Device
 from tests.devices.test_gateway_reliability import forget_session
@@ -58,10 +57,7 @@ def test_a_reading_published_on_mqtt_is_recorded_as_from_a_device(
     gateway.start()
     publisher = mqtt.Client(CallbackAPIVersion.VERSION2)
     try:
-        deadline = time.monotonic() + 10
-        while not gateway.subscribed and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert gateway.subscribed
+        assert gateway.wait_subscribed()
         publisher.connect(BROKER_HOST, 1883)
         publisher.loop_start()
         topic = f"tbib/midelt-1/{bound['cuff'].serial}/2A35"
@@ -147,21 +143,24 @@ def test_the_simulator_feeds_the_gateway_end_to_end(bound: dict, gateway_id: str
     from django.core.management import call_command
 
     nurse = AccessContext(user=bound["encounter"].created_by)
-    for device in Device.objects.filter(unit__code="midelt-1").exclude(kind__in=["ecg", "camera"]):
+    for device in Device.objects.filter(unit__code="midelt-1").exclude(kind="camera"):
         bind_device(ctx=nurse, serial=device.serial, patient_id=bound["encounter"].patient_id)
     gateway = Gateway(host=BROKER_HOST, port=1883, unit_code="midelt-1", client_id=gateway_id)
     gateway.start()
     try:
-        deadline = time.monotonic() + 10
-        while not gateway.subscribed and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert gateway.wait_subscribed()
         call_command("devices_simulate", unit="midelt-1", patients=1, interval=0, seed=3)
         readings: list = []
-        while len(readings) < 5 and (batch := gateway.process(timeout=10)):
+        while len(readings) < 6 and (batch := gateway.process(timeout=10)):
             readings += batch
     finally:
         gateway.stop()
-    assert [r.status for r in readings if r] == ["accepted"] * 5, [r.reason for r in readings if r]
+    assert [r.status for r in readings] == ["accepted"] * 6, [r.reason for r in readings]
+    assert readings[-1].topic.endswith("/ECG") and "12 lead(s)" in readings[-1].reason
+    strips = EcgStrip.objects.filter(encounter=bound["encounter"])
+    assert sorted(strips.values_list("lead", flat=True)) == sorted(LEADS)
+    assert len({strip.recording_id for strip in strips}) == 1
+    assert strips.get(lead="II").finding["heart_rate_bpm"] > 0
     keys = set(
         Observation.objects.filter(encounter=bound["encounter"], source="device").values_list(
             "key", flat=True

@@ -51,6 +51,8 @@ def _memoised(field: models.Field) -> Callable[[Any], Any]:
     if isinstance(target, models.UUIDField) and not connection.features.has_native_uuid_field:
         # Every id is distinct: memoising would only cost. Django stores them as 32 hex digits.
         return lambda value: None if value is None else value.hex
+    if type(field) in (models.CharField, models.TextField):
+        return _as_is  # a str goes to the driver as it is
     seen: dict[Any, Any] = {}
 
     def adapt(value: Any) -> Any:
@@ -62,3 +64,7 @@ def _memoised(field: models.Field) -> Callable[[Any], Any]:
         return seen[key]
 
     return adapt
+
+
+def _as_is(value: Any) -> Any:
+    return value

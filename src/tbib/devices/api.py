@@ -3,6 +3,7 @@
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
@@ -10,7 +11,7 @@ from pydantic import Field
 from tbib.access.scope import AccessContext
 from tbib.accounts.models import User
 from tbib.core.schemas import ErrorOut
-from tbib.devices.models import DeviceBinding, DeviceReading, EcgStrip
+from tbib.devices.models import DeviceBinding, DeviceReading
 from tbib.devices.services import bind_device, quarantine, record_ecg, resolve_reading
 from tbib.network.models import Device
 
@@ -76,16 +77,24 @@ def bind(request: HttpRequest, payload: BindingIn) -> tuple[int, DeviceBinding]:
     return 201, bind_device(ctx=_ctx(request), serial=payload.serial, patient_id=payload.patient_id)
 
 
+LEAD_PATTERN = "^(I|II|III|aVR|aVL|aVF|V[1-6])$"
+
+
 class EcgIn(Schema):
+    """One lead (`lead` and `samples`) or a recording of several (`leads`), in millivolts."""
+
     encounter_id: uuid.UUID
-    lead: str = Field(default="II", pattern="^(I|II|III|aVR|aVL|aVF|V[1-6])$")
     sampling_rate: int = Field(ge=100, le=2000, description="samples per second")
-    samples: list[float] = Field(min_length=1, max_length=120_000, description="millivolts")
+    lead: str = Field(default="II", pattern=LEAD_PATTERN)
+    samples: list[float] | None = Field(default=None, min_length=1, max_length=120_000)
+    leads: dict[str, list[float]] | None = Field(
+        default=None, min_length=1, max_length=12, description="lead name → samples (mV)"
+    )
 
 
 class EcgOut(Schema):
-    id: uuid.UUID
-    lead: str
+    recording_id: uuid.UUID
+    leads: list[str]
     sampling_rate: int
     finding: dict[str, object]
 
@@ -93,17 +102,27 @@ class EcgOut(Schema):
 @router.post(
     "/ecg",
     response={201: EcgOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    summary="Record an ECG lead in an open encounter; returns the assistant's analysis",
+    summary="Record an ECG (one lead or twelve) in an open encounter; returns the analysis",
 )
-def ecg(request: HttpRequest, payload: EcgIn) -> tuple[int, EcgStrip]:
-    strip = record_ecg(
+def ecg(request: HttpRequest, payload: EcgIn) -> tuple[int, dict[str, object]]:
+    if (payload.samples is None) == (payload.leads is None):
+        raise ValidationError({"samples": ["Send either lead and samples, or leads."]})
+    leads = payload.leads or {payload.lead: payload.samples or []}
+    if any(len(samples) > 120_000 for samples in leads.values()):
+        raise ValidationError({"leads": ["At most 120,000 samples per lead."]})
+    strips = record_ecg(
         ctx=_ctx(request),
         encounter_id=payload.encounter_id,
-        lead=payload.lead,
         sampling_rate=payload.sampling_rate,
-        samples=payload.samples,
+        leads=leads,
     )
-    return 201, strip
+    analysed = next(strip for strip in strips if strip.finding)
+    return 201, {
+        "recording_id": analysed.recording_id,
+        "leads": [strip.lead for strip in strips],
+        "sampling_rate": analysed.sampling_rate,
+        "finding": analysed.finding,
+    }
 
 
 class ReadingOut(Schema):

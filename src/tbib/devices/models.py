@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tbib.core.models import TimestampedModel
+from tbib.core.models import TimestampedModel, new_id
 
 
 class DeviceBinding(TimestampedModel):
@@ -76,6 +76,8 @@ class EcgStrip(TimestampedModel):
     encounter = models.ForeignKey(
         "clinical.Encounter", on_delete=models.PROTECT, related_name="ecg_strips"
     )
+    # The leads recorded together (one for a rhythm strip, twelve for a 12-lead ECG).
+    recording_id = models.UUIDField(default=new_id, db_index=True)
     lead = models.CharField(_("lead"), max_length=8)
     sampling_rate = models.PositiveIntegerField(_("samples per second"))
     sampled_data = models.JSONField(_("samples (FHIR SampledData)"))
@@ -87,3 +89,11 @@ class EcgStrip(TimestampedModel):
 
     def __str__(self) -> str:
         return f"ECG {self.lead} {self.encounter_id}"
+
+    @property
+    def lead_rank(self) -> int:
+        """Position in the standard order I, II, III, aVR, aVL, aVF, V1-V6."""
+        return LEADS.index(self.lead) if self.lead in LEADS else len(LEADS)
+
+
+LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")

@@ -9,10 +9,12 @@ reason, never dropped.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import json
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -31,15 +33,16 @@ from tbib.access.scope import (
     check_patient_write,
     read_patient,
 )
+from tbib.accounts.models import User
 from tbib.clinical.choices import EncounterStatus, ObservationSource
 from tbib.clinical.codes import MEASURES
-from tbib.clinical.models import Encounter, Observation
+from tbib.clinical.models import Encounter, EncounterLocked, Observation
 from tbib.clinical.vitals import clean_measurements
 from tbib.core.bulk import insert_rows
 from tbib.core.errors import Conflict
 from tbib.core.models import new_id
 from tbib.devices import ecg, gatt, mapping
-from tbib.devices.models import DeviceBinding, DeviceReading, EcgStrip, ReadingStatus
+from tbib.devices.models import LEADS, DeviceBinding, DeviceReading, EcgStrip, ReadingStatus
 from tbib.network.models import Device
 
 
@@ -132,6 +135,8 @@ def _place(message: Incoming, batch: _Batch) -> _Placement:
     device = batch.device(unit_code, serial)
     if device is None:
         return _Placement(None, None, {}, f"Unknown device {serial!r} for unit {unit_code!r}.")
+    if characteristic.upper() == "ECG":
+        return _ingest_ecg(message, batch, device)
     try:
         reading = gatt.decode(characteristic, message.payload)
     except gatt.DecodeError as error:
@@ -139,11 +144,9 @@ def _place(message: Incoming, batch: _Batch) -> _Placement:
     found, missing = mapping.measurements(reading)
     if not found:
         return _Placement(device, None, {}, "; ".join(missing) or "No measurement in it.")
-    binding, encounter = batch.target(device)
-    if binding is None:
-        return _Placement(device, None, {}, "The device is not bound to a patient.")
+    _binding, encounter, reason = _target(batch, device)
     if encounter is None:
-        return _Placement(device, None, {}, "The bound patient has no open encounter.")
+        return _Placement(device, None, {}, reason)
     values, errors = clean_measurements(found, sex=encounter.patient.sex)
     if errors:
         reason = "; ".join(f"vitals.{key}: {text}" for key, text in errors.items())
@@ -151,8 +154,19 @@ def _place(message: Incoming, batch: _Batch) -> _Placement:
     return _Placement(device, encounter, values, "; ".join(missing))
 
 
-def _observations(encounter: Encounter, values: dict[str, Decimal]) -> list[dict[str, object]]:
-    now = timezone.now()
+def _target(batch: _Batch, device: Device) -> tuple[DeviceBinding | None, Encounter | None, str]:
+    """The device's binding and open encounter, or why there is none."""
+    binding, encounter = batch.target(device)
+    if binding is None:
+        return None, None, "The device is not bound to a patient."
+    if encounter is None:
+        return binding, None, "The bound patient has no open encounter."
+    return binding, encounter, ""
+
+
+def _observations(
+    encounter: Encounter, values: dict[str, Decimal], now: datetime.datetime
+) -> list[dict[str, object]]:
     return [
         {
             "id": new_id(),
@@ -207,6 +221,7 @@ def ingest_batch(messages: Sequence[Incoming]) -> list[Ingested]:
     the gateway must keep up with a unit's devices on a laptop.
     """
     batch = _Batch()
+    received = timezone.now()
     with transaction.atomic():
         keys = [message.key for message in messages]
         known = dict(
@@ -223,7 +238,7 @@ def ingest_batch(messages: Sequence[Incoming]) -> list[Ingested]:
             placed = _place(message, batch)
             status = ReadingStatus.ACCEPTED if placed.encounter else ReadingStatus.REJECTED
             if placed.encounter is not None:
-                observations += _observations(placed.encounter, placed.values)
+                observations += _observations(placed.encounter, placed.values, received)
                 counts[placed.encounter.pk] += 1
             known[key] = status
             rows.append(
@@ -273,7 +288,7 @@ def resolve_reading(
                 reading.reason = placed.note[:300]
                 reading.save(update_fields=["reason", "updated_at"])
                 return reading
-            insert_rows(Observation, _observations(placed.encounter, placed.values))
+            insert_rows(Observation, _observations(placed.encounter, placed.values, timezone.now()))
             _audit_device_writes(batch, Counter({placed.encounter.pk: 1}))
             reading.status, reading.encounter = ReadingStatus.ACCEPTED, placed.encounter
         else:
@@ -296,38 +311,87 @@ def record_ecg(
     *,
     ctx: AccessContext,
     encounter_id: uuid.UUID,
-    lead: str,
     sampling_rate: int,
-    samples: list[float],
-) -> EcgStrip:
-    """Store an ECG lead of an open encounter with NeuroKit2's analysis as assistant finding."""
+    leads: Mapping[str, Sequence[float]],
+) -> list[EcgStrip]:
+    """Store an ECG recording (one lead or twelve) of an open encounter, with NeuroKit2's
+    analysis of its rhythm lead as assistant finding."""
     from tbib.access.scope import read_encounter
-    from tbib.clinical.models import EncounterLocked
 
     encounter = read_encounter(ctx, encounter_id)
     check_patient_write(ctx, action=AuditAction.UPDATE, unit_id=encounter.unit_id,
                         patient_id=encounter.patient_id)  # fmt: skip
     if encounter.is_locked:
         raise EncounterLocked()
-    try:
-        finding = ecg.analyse(samples, sampling_rate)
-    except ecg.EcgError as error:
-        raise ValidationError({"samples": [str(error)]}) from error
     with transaction.atomic():
-        strip = EcgStrip.objects.create(
-            encounter=encounter,
-            lead=lead,
-            sampling_rate=sampling_rate,
-            sampled_data=ecg.sampled_data(samples, sampling_rate, lead),
-            finding=finding.as_dict(),
-            recorded_by=ctx.user,
-        )
+        strips = _store_ecg(encounter, ctx.user, sampling_rate, leads)
         audit(
             ctx,
             action=AuditAction.CREATE,
             resource_type="EcgStrip",
-            resource_id=str(strip.pk),
+            resource_id=str(strips[0].recording_id),
             patient_id=encounter.patient_id,
             outcome=AuditOutcome.ALLOWED,
+            detail=f"{len(strips)} lead(s)",
         )
-    return strip
+    return strips
+
+
+def rhythm_lead(leads: Mapping[str, object]) -> str:
+    """The lead analysed for rate and rhythm: II, as on a standard rhythm strip, else the first."""
+    return "II" if "II" in leads else next(iter(leads))
+
+
+def _store_ecg(
+    encounter: Encounter, user: User, sampling_rate: int, leads: Mapping[str, Sequence[float]]
+) -> list[EcgStrip]:
+    """Validate, analyse and save a recording; ValidationError names the field at fault."""
+    if not leads:
+        raise ValidationError({"leads": ["Send at least one lead."]})
+    unknown = [name for name in leads if name not in LEADS]
+    if unknown:
+        raise ValidationError({"leads": [f"Unknown lead(s): {', '.join(unknown)}."]})
+    if len({len(samples) for samples in leads.values()}) > 1:
+        raise ValidationError({"leads": ["All leads of a recording have the same length."]})
+    analysed = rhythm_lead(leads)
+    try:
+        finding = ecg.analyse(list(leads[analysed]), sampling_rate)
+    except ecg.EcgError as error:
+        field = "samples" if len(leads) == 1 else f"leads.{analysed}"
+        raise ValidationError({field: [str(error)]}) from error
+    recording = new_id()
+    return [
+        EcgStrip.objects.create(
+            encounter=encounter,
+            recording_id=recording,
+            lead=name,
+            sampling_rate=sampling_rate,
+            sampled_data=ecg.sampled_data(list(samples), sampling_rate, name),
+            finding=finding.as_dict() if name == analysed else {},
+            recorded_by=user,
+        )
+        for name, samples in sorted(leads.items(), key=lambda item: LEADS.index(item[0]))
+    ]
+
+
+def _ingest_ecg(message: Incoming, batch: _Batch, device: Device) -> _Placement:
+    """An ECG from the unit's recorder: JSON {"sampling_rate": Hz, "leads": {name: [µV, …]}}."""
+    binding, encounter, reason = _target(batch, device)
+    if binding is None or encounter is None:
+        return _Placement(device, None, {}, reason)
+    placed = _Placement(device, encounter, {}, "")
+    try:
+        body = json.loads(message.payload)
+        rate = int(body["sampling_rate"])
+        leads = {str(k): [int(v) / 1000 for v in values] for k, values in body["leads"].items()}
+        if not 100 <= rate <= 2000:
+            raise ValueError("sampling_rate must be between 100 and 2000 per second")
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        return placed._replace(encounter=None, note=f"ECG: unreadable recording ({error}).")
+    try:
+        with transaction.atomic():
+            strips = _store_ecg(encounter, binding.bound_by, rate, leads)
+    except ValidationError as error:
+        reason = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+        return placed._replace(encounter=None, note=f"ECG: {reason}")
+    return placed._replace(note=f"ECG recording {strips[0].recording_id}, {len(strips)} lead(s)")

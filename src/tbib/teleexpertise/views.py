@@ -34,6 +34,7 @@ from tbib.access.scope import (
 from tbib.accounts.choices import UserRole
 from tbib.accounts.models import User
 from tbib.core.errors import Conflict
+from tbib.devices.models import EcgStrip
 from tbib.network.models import Specialty
 from tbib.pharmacy.models import Medicine
 from tbib.teleexpertise import storage
@@ -219,6 +220,8 @@ def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 kind=AttachmentKind.ECG, content_type__startswith="image/"
             ),
             "others": case.attachments.exclude(content_type__startswith="image/"),
+            # Traces recorded by the unit's ECG (FHIR SampledData), drawn on calibrated paper.
+            "ecg_strips": EcgStrip.objects.filter(encounter_id=case.encounter_id),
         },
     )
 

@@ -36,19 +36,3 @@ def measure_label(key: str) -> str:
 def age(patient: Patient) -> str:
     """A patient's age today, as the unit says it."""
     return age_text(patient.birth_date, patient.birth_date_is_estimated, timezone.localdate())
-
-
-@register.filter
-def ecg_points(sampled: dict[str, object]) -> str:
-    """An SVG polyline (1000 × 120 box) of a SampledData strip, at most 1000 points."""
-    values = [float(v) for v in str(sampled.get("data", "")).split()]
-    if len(values) < 2:
-        return ""
-    step = max(1, len(values) // 1000)
-    shown = values[::step]
-    low, high = min(shown), max(shown)
-    span = (high - low) or 1.0
-    width = 1000 / (len(shown) - 1)
-    return " ".join(
-        f"{i * width:.1f},{110 - 100 * (v - low) / span:.1f}" for i, v in enumerate(shown)
-    )

@@ -11,7 +11,7 @@ import paho.mqtt.client as mqtt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tbib.devices.simulator import patient_round, reading_properties
+from tbib.devices.simulator import ecg_recording, patient_round, reading_properties
 from tbib.network.models import Device
 
 
@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--patients", type=int, default=1)
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between rounds")
         parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument(
+            "--ecg",
+            choices=["none", "rhythm", "12-lead"],
+            default="12-lead",
+            help="also publish an ECG per patient from the unit's recorder",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         serials = {d.kind: d.serial for d in Device.objects.filter(unit__code=options["unit"])}
@@ -46,6 +52,11 @@ class Command(BaseCommand):
                         topic, message.payload, qos=1, properties=reading_properties()
                     ).wait_for_publish(timeout=10)
                     self.stdout.write(f"{topic} {message.payload.hex()}")
+                if options["ecg"] != "none" and "ecg" in serials:
+                    payload = ecg_recording(rng, twelve_leads=options["ecg"] == "12-lead")
+                    topic = f"tbib/{options['unit']}/{serials['ecg']}/ECG"
+                    client.publish(topic, payload, qos=1, properties=reading_properties())
+                    self.stdout.write(f"{topic} ECG, {len(payload)} bytes")
                 time.sleep(options["interval"])
         finally:
             client.loop_stop()
