@@ -64,7 +64,9 @@ def main() -> None:
         "rate_error_max_bpm": round(max(errors), 2),
         "af_sensitivity": round(true_pos / (true_pos + false_neg), 3),
         "af_specificity": round(true_neg / (true_neg + false_pos), 3),
-        "seconds_per_strip_simulated_and_analysed": round((time.perf_counter() - started) / (2 * args.strips), 3),
+        "seconds_per_strip_simulated_and_analysed": round(
+            (time.perf_counter() - started) / (2 * args.strips), 3
+        ),
     }
     print(json.dumps(result))
 
