@@ -43,6 +43,12 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
+    # These rows bypass post_save: the change log (replication) is told here, in the same
+    # transaction as the caller's.
+    from tbib.sync.capture import record_changes
+
+    if "id" in names:
+        record_changes(model, [row["id"] for row in rows], created=True)
 
 
 def _memoised(field: models.Field) -> Callable[[Any], Any]:

@@ -49,6 +49,9 @@ class Environment:
     ice_servers: list[dict[str, object]]
     # The edge's database key (64 hex digits); the edge database is SQLCipher when set.
     edge_db_key: str | None
+    # This node's name in replication (change log, hybrid logical clocks): "hub" or the
+    # edge's unit code.
+    node: str
 
 
 def _choice(name: str, enum: type[_Choice], default: _Choice) -> _Choice:
@@ -189,4 +192,12 @@ def read_environment() -> Environment:
         sla_minutes=_sla_minutes(os.environ.get("TBIB_SLA")),
         ice_servers=_ice_servers(os.environ.get("TBIB_ICE_SERVERS")),
         edge_db_key=_edge_db_key(role, mode, database_url),
+        node=_node_name(os.environ.get("TBIB_NODE"), role),
     )
+
+
+def _node_name(raw: str | None, role: NodeRole) -> str:
+    name = (raw or ("hub" if role is NodeRole.HUB else "edge")).strip()
+    if not name or len(name) > 40 or not all(c.isalnum() or c in "-_." for c in name):
+        raise ImproperlyConfigured(f"TBIB_NODE={raw!r}: letters, digits, - _ . (40 at most).")
+    return name

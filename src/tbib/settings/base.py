@@ -18,6 +18,7 @@ ENV = read_environment()
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 TBIB_ROLE = ENV.role
+TBIB_NODE = ENV.node
 TBIB_MODE = ENV.mode
 TBIB_VERSION = "0.1.0"
 DEMO_MODE = ENV.mode is Mode.DEMO
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "tbib.clinical",
     "tbib.teleexpertise",
     "tbib.devices",
+    "tbib.sync",
     "tbib.web",
 ]
 
