@@ -64,6 +64,8 @@ def _memoised(field: models.Field) -> Callable[[Any], Any]:
     def adapt(value: Any) -> Any:
         if value is None:
             return None
+        if isinstance(value, dict | list):  # JSON: unhashable, prepared each time
+            return field.get_db_prep_save(value, connection=connection)
         key = (type(value), value)
         if key not in seen:
             seen[key] = field.get_db_prep_save(value, connection=connection)
