@@ -8,6 +8,7 @@ from tbib.accounts.views import verify_otp
 from tbib.api import api
 from tbib.clinical import views as unit_views
 from tbib.devices import views as device_views
+from tbib.sync import views as sync_views
 from tbib.teleexpertise import views as platform_views
 from tbib.web import views
 
@@ -50,6 +51,12 @@ urlpatterns = [
         platform_views.attachment,
         name="platform-attachment",
     ),
+    path("sync/enrol", sync_views.enrol, name="sync-enrol"),
+    path("sync/reference", sync_views.reference_data, name="sync-reference"),
+    path("sync/pull", sync_views.pull, name="sync-pull"),
+    path("sync/push", sync_views.push, name="sync-push"),
+    path("sync/lookup", sync_views.lookup, name="sync-lookup"),
+    path("sync/blobs/<str:sha256>", sync_views.blob, name="sync-blob"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set-language"),
     path(

@@ -14,6 +14,7 @@ from tbib.geo.models import Commune
 from tbib.network.models import MobileUnit
 from tbib.patients.models import Patient
 from tbib.patients.synthetic import Demography, generate_people
+from tbib.sync.capture import record_changes
 
 _FALLBACK_MALE_SHARE = 0.5
 
@@ -65,4 +66,6 @@ def register_demo_patients(*, per_pilot_unit: int = 40, per_unit: int = 12, seed
         patient.refresh_name_keys()  # bulk_create does not call save()
     with transaction.atomic():
         Patient.objects.bulk_create(patients, batch_size=500)
+        # bulk_create bypasses post_save: the change log (replication) is told here.
+        record_changes(Patient, [r.pk for r in patients])
     return len(patients)

@@ -1,67 +1,229 @@
-"""Build a batch from the change log, and apply a peer's batch: atomic and idempotent.
+"""Build batches from the change log, and apply a peer's batch: atomic and idempotent.
 
 Applying is all or nothing (one transaction), and a batch already applied (same id) changes
 nothing. Each change merges by its kind (sync.registry, sync.merge): facts are inserted if
-absent; mutable records (a case included, for now) merge field by field by HLC with the
-losers kept in `FieldClock` history. Applied records enter the local change log with
-the peer's HLC, so the hub passes them on.
+absent; mutable records merge field by field by HLC (each field carries the clock of its last
+write), the losers kept in `FieldClock` history; a case's status moves by the case-aware
+rule. A record that comes out of the merge exactly as the peer sent it is logged with the
+peer's clock and origin (so it is passed on to others, never echoed back); one that differs
+is logged as a new local write, so the peer receives the merged version.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.apps import apps
+from django.db import models, transaction
 from django.db.models import Model
 
 from tbib.sync import wire
-from tbib.sync.capture import clock, record_changes
+from tbib.sync.capture import clock, digest, node_name, record_changes
 from tbib.sync.hlc import Timestamp
+from tbib.sync.merge import CASE_WEIGHT, CaseState
 from tbib.sync.models import AppliedBatch, Change, FieldClock
-from tbib.sync.registry import ORDER, REPLICATED
+from tbib.sync.registry import ORDER, PRIORITY, REPLICATED
 
-MUTABLE_SKIP = {"id", "created_at", "updated_at"}
+TIMESTAMPS = {"created_at", "updated_at"}
+# A case's workflow fields move together, by the case-aware rule.
+CASE_GROUP = ("status", "status_version", "claimed_by_id", "claimed_at", "answered_at",
+              "closed_at")  # fmt: skip
+NEVER = Timestamp(0, 0, "")
 
 
-def build_batch(*, after: int, limit: int = 500) -> tuple[dict[str, Any], int]:
-    """The next changes after cursor `after`, as a batch, and the cursor it reaches."""
-    from django.apps import apps
-    from django.conf import settings
+class ScopeError(PermissionError):
+    """A pushed record that is not the pushing unit's: the whole batch is refused."""
 
-    changes = list(Change.objects.filter(seq__gt=after).order_by("seq")[:limit])
-    rows = []
+
+@dataclass(frozen=True)
+class Built:
+    batch: dict[str, Any]
+    upto: int  # the last `seq` the batch covers (a pull cursor)
+    seqs: list[int]  # the log entries it carries (what an acknowledgement marks pushed)
+    more: bool  # the log holds more after this batch
+
+
+def _rows(changes: Iterable[Change]) -> list[list[Any]]:
+    """The records of these log entries as they are now, with their field clocks if mutable."""
     by_model: dict[str, list[Change]] = {}
     for change in changes:
         by_model.setdefault(change.model, []).append(change)
+    rows: list[list[Any]] = []
     for name in ORDER:
         wanted = by_model.get(name, [])
         if not wanted:
             continue
         model = apps.get_model(name)
-        found = model._default_manager.in_bulk([c.record_id for c in wanted])
+        ids = [c.record_id for c in wanted]
+        found = model._default_manager.in_bulk(ids)
+        clocks: dict[uuid.UUID, dict[str, Any]] = {}
+        if REPLICATED[name] == "mutable":
+            clocks = dict(
+                FieldClock.objects.filter(model=name, record_id__in=ids).values_list(
+                    "record_id", "clocks"
+                )
+            )
         for change in wanted:
-            if change.record_id in found:
-                rows.append([name, change.hlc, wire.row_of(found[change.record_id])])
+            if change.record_id not in found:
+                continue
+            row: list[Any] = [name, change.hlc, wire.row_of(found[change.record_id])]
+            own = {f: c[0] for f, c in clocks.get(change.record_id, {}).items()
+                   if c[0] != change.hlc}  # fmt: skip
+            if own:
+                row.append(own)
+            rows.append(row)
+    return rows
+
+
+def _batch(rows: list[list[Any]], upto: int) -> dict[str, Any]:
+    return {"batch": uuid.uuid4().bytes, "origin": node_name(), "upto": upto, "changes": rows}
+
+
+def build_batch(
+    *,
+    after: int,
+    limit: int = 500,
+    scope: uuid.UUID | None = None,
+    exclude_origin: str | None = None,
+) -> Built:
+    """The next log entries after cursor `after` (a unit's only, when `scope` is given).
+
+    A record's parents come with it when the receiver may not hold them yet: written again
+    since (a later `seq`, beyond this batch), or another unit's (the patient of another unit
+    seen here). The receiver's database checks every reference at commit.
+    """
+    query = Change.objects.filter(seq__gt=after)
+    if scope is not None:
+        query = query.filter(scope=scope)
+    changes = list(query.order_by("seq")[: limit + 1])
+    more = len(changes) > limit
+    changes = changes[:limit]
     upto = changes[-1].seq if changes else after
-    batch = {"batch": uuid.uuid4().bytes, "origin": settings.TBIB_NODE, "upto": upto,
-             "changes": rows}  # fmt: skip
-    return batch, upto
+    # A node's own writes are skipped here rather than in SQL: the cursor still moves past them.
+    chosen = {c.seq: c for c in changes if not exclude_origin or c.origin != exclude_origin}
+
+    def missing(parent: Change) -> bool:
+        held = parent.seq <= upto and (scope is None or parent.scope == scope)
+        return not held and parent.origin != exclude_origin
+
+    _add_parents(chosen, Change.objects.all(), missing)
+    seqs = sorted(chosen)
+    return Built(_batch(_rows(chosen[s] for s in seqs), upto), upto, seqs, more)
 
 
-def apply_batch(blob: bytes) -> int:
-    """Apply a peer's batch; returns how many changes it held (0 if already applied)."""
+def build_push_batch(*, limit: int = 500, classes: Iterable[int] = (0, 1, 3)) -> Built:
+    """This edge's unacknowledged writes, most urgent first, with the parents they need.
+
+    A new case travels before the rest of the day's records, but its encounter and patient
+    must arrive with it (or before): pending parents are pulled into the batch.
+    """
+    pending = Change.objects.filter(pushed=False, origin=node_name())
+    chosen: dict[int, Change] = {}
+    for priority in classes:
+        names = [name for name, p in PRIORITY.items() if p == priority]
+        room = limit - len(chosen)
+        if room <= 0:
+            break
+        for change in pending.filter(model__in=names).order_by("seq")[:room]:
+            chosen[change.seq] = change
+    _add_parents(chosen, pending, lambda parent: True)
+    more = (
+        pending.exclude(seq__in=list(chosen))
+        .filter(model__in=[n for n, p in PRIORITY.items() if p in set(classes)])
+        .exists()
+    )
+    seqs = sorted(chosen)
+    return Built(_batch(_rows(chosen[s] for s in seqs), 0), 0, seqs, more)
+
+
+def _add_parents(
+    chosen: dict[int, Change],
+    candidates: models.QuerySet[Change],
+    wanted: Callable[[Change], bool],
+) -> None:
+    """Add to `chosen` the log entries of the replicated records its records refer to."""
+    frontier = list(chosen.values())
+    while frontier:
+        refs: dict[str, set[uuid.UUID]] = {}
+        for name in {c.model for c in frontier}:
+            model = apps.get_model(name)
+            ids = [c.record_id for c in frontier if c.model == name]
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, models.ForeignKey):
+                    continue
+                target = field.related_model._meta.label_lower  # type: ignore[union-attr]
+                if target not in REPLICATED:
+                    continue
+                values = model._default_manager.filter(pk__in=ids).values_list(
+                    field.attname, flat=True
+                )
+                refs.setdefault(target, set()).update(v for v in values if v is not None)
+        frontier = []
+        for target, ids_ in refs.items():
+            for parent in candidates.filter(model=target, record_id__in=ids_):
+                if parent.seq not in chosen and wanted(parent):
+                    chosen[parent.seq] = parent
+                    frontier.append(parent)
+
+
+def mark_pushed(seqs: list[int]) -> None:
+    """The hub acknowledged these log entries (a record written again since has a new one)."""
+    Change.objects.filter(seq__in=seqs).update(pushed=True)
+
+
+@dataclass(frozen=True)
+class Applied:
+    changes: int  # changes the batch held (0 when the batch was applied before)
+    origin: str
+    upto: int
+
+
+def apply_batch(
+    blob: bytes,
+    *,
+    from_node: str | None = None,
+    unit_scope: uuid.UUID | None = None,
+) -> Applied:
+    """Apply a peer's batch in one transaction; a batch applied before changes nothing.
+
+    `from_node` and `unit_scope` (the hub receiving an edge's push): every change must be a
+    write of that node, about that unit's records (ScopeError otherwise, nothing applied).
+    """
     batch = wire.decode(blob)
+    upto = batch.get("upto", 0)
     with transaction.atomic():
         if AppliedBatch.objects.filter(batch_id=batch["batch"]).exists():
-            return 0
+            return Applied(0, batch["origin"], upto if isinstance(upto, int) else 0)
         changes = batch["changes"]
+        touched: list[tuple[type[Model], Any, bool]] = []
         for change in sorted(changes, key=_apply_order):
-            _apply(change)
+            touched.append(_apply(change, from_node=from_node))
+        if unit_scope is not None:
+            _check_scope(touched, unit_scope)
         AppliedBatch.objects.create(
             batch_id=batch["batch"], origin=batch["origin"], changes=len(changes)
         )
-    return len(changes)
+    return Applied(len(changes), batch["origin"], upto if isinstance(upto, int) else 0)
+
+
+def _check_scope(touched: list[tuple[type[Model], Any, bool]], unit: uuid.UUID) -> None:
+    from tbib.patients.models import Patient
+    from tbib.sync.capture import label
+    from tbib.sync.registry import SCOPE
+
+    for model, pk, existed in touched:
+        scope = model._default_manager.filter(pk=pk).values_list(SCOPE[label(model)], flat=True)
+        owner = scope.first()
+        if owner == unit:
+            continue
+        if model is Patient and existed:
+            continue  # a patient of another unit, looked up and updated here: allowed
+        if model._meta.label_lower == "access.auditevent":
+            continue  # the unit's trail of its own staff; an actor of no unit is still traced
+        raise ScopeError(f"{model._meta.label_lower} {pk} is not this unit's record.")
 
 
 def _apply_order(change: Any) -> int:
@@ -71,34 +233,44 @@ def _apply_order(change: Any) -> int:
         return -1  # refused by _apply with its reason
 
 
-def _apply(change: Any) -> None:
-    if not isinstance(change, list) or len(change) != 3 or not isinstance(change[2], dict):
-        raise wire.WireError("A change is [model, hlc, row].")
-    name, encoded, row = change
-    model = wire.model_of(name)
+def _clock_of(encoded: object) -> Timestamp:
     try:
-        at = Timestamp.decode(str(encoded))
+        return Timestamp.decode(str(encoded))
     except ValueError as error:
         raise wire.WireError(f"Bad clock {encoded!r}.") from error
-    clock().observe(at)
+
+
+def _apply(change: Any, *, from_node: str | None) -> tuple[type[Model], Any, bool]:
+    if not isinstance(change, list) or len(change) not in (3, 4) or not isinstance(change[2], dict):
+        raise wire.WireError("A change is [model, hlc, row] or [model, hlc, row, clocks].")
+    name, encoded, row = change[:3]
+    model = wire.model_of(name)
+    at = _clock_of(encoded)
+    if from_node is not None and at.node != from_node:
+        raise ScopeError(f"A change written by {at.node!r} pushed by {from_node!r}.")
+    raw_clocks = change[3] if len(change) == 4 else {}
+    if not isinstance(raw_clocks, dict):
+        raise wire.WireError("Field clocks are a map.")
+    field_clocks = {str(k): _clock_of(v) for k, v in raw_clocks.items()}
+    clock().observe(max([at, *field_clocks.values()]))
     values = wire.values_for(model, row)
     if "id" not in values or values["id"] is None:
         raise wire.WireError(f"{name}: a row without its id.")
     local = model._default_manager.filter(pk=values["id"]).first()
-    kind = REPLICATED[name]
+    mutable = REPLICATED[name] == "mutable"
     if local is None:
-        instance = model(**values)
-        _save(instance)
-        if kind == "mutable":
-            fields = [f for f in values if f not in MUTABLE_SKIP]
+        _save(model(**values))
+        if mutable:
+            clocks = {f: [field_clocks.get(f, at).encode(), digest(row[f])] for f in row}
             FieldClock.objects.update_or_create(
-                model=name, record_id=values["id"],
-                defaults={"clocks": dict.fromkeys(fields, at.encode())},
-            )  # fmt: skip
-    elif kind == "mutable":
-        _merge_fields(name, local, values, at)
+                model=name, record_id=values["id"], defaults={"clocks": clocks}
+            )
+        record_changes(model, [values["id"]], at=at)
+        return model, values["id"], False
+    if mutable:
+        _merge(name, local, values, row, at, field_clocks)
     # A fact already here is the same fact: nothing to do.
-    record_changes(model, [values["id"]], at=at)
+    return model, values["id"], True
 
 
 def _save(instance: Model) -> None:
@@ -108,23 +280,65 @@ def _save(instance: Model) -> None:
     Model.save_base(instance, raw=True, force_insert=instance._state.adding)
 
 
-def _merge_fields(name: str, local: Model, values: dict[str, Any], at: Timestamp) -> None:
-    clocks, _ = FieldClock.objects.get_or_create(model=name, record_id=local.pk)
-    changed = False
-    for field, value in values.items():
-        if field in MUTABLE_SKIP:
-            continue
+def _merge(
+    name: str,
+    local: Model,
+    values: dict[str, Any],
+    row: dict[str, Any],
+    at: Timestamp,
+    field_clocks: dict[str, Timestamp],
+) -> None:
+    before = wire.row_of(local)
+    record, _ = FieldClock.objects.get_or_create(model=name, record_id=local.pk)
+    clocks = record.clocks
+    history = record.history
+
+    def mine_at(field: str) -> Timestamp:
+        seen = clocks.get(field)
+        return Timestamp.decode(seen[0]) if seen else NEVER
+
+    def take(field: str, stamp: Timestamp) -> None:
         mine = getattr(local, field)
-        if mine == value:
-            continue
-        mine_at = Timestamp.decode(clocks.clocks[field]) if field in clocks.clocks else None
-        if mine_at is None or (at, repr(value)) > (mine_at, repr(mine)):
-            clocks.history.append([field, repr(mine), mine_at.encode() if mine_at else ""])
-            setattr(local, field, value)
-            clocks.clocks[field] = at.encode()
-            changed = True
+        if mine != values[field]:
+            history.append([field, repr(mine), mine_at(field).encode()])
+            setattr(local, field, values[field])
+        clocks[field] = [stamp.encode(), digest(row[field])]
+
+    fields = [f for f in values if f not in TIMESTAMPS and f != "id"]
+    if name == "teleexpertise.case" and all(f in values for f in CASE_GROUP):
+        fields = [f for f in fields if f not in CASE_GROUP]
+        ours = CaseState(local.status_version, CASE_WEIGHT.get(local.status, -1),  # type: ignore[attr-defined]
+                         mine_at("status"), local.status)  # type: ignore[attr-defined]  # fmt: skip
+        theirs_at = field_clocks.get("status", at)
+        theirs = CaseState(values["status_version"], CASE_WEIGHT.get(values["status"], -1),
+                           theirs_at, values["status"])  # fmt: skip
+        if theirs > ours:
+            for field in CASE_GROUP:
+                take(field, field_clocks.get(field, at))
+        elif theirs != ours:
+            history.append(["status", repr(values["status"]), theirs_at.encode()])
+    for field in fields:
+        theirs_at = field_clocks.get(field, at)
+        mine = getattr(local, field)
+        if mine == values[field]:
+            if theirs_at > mine_at(field):
+                clocks[field] = [theirs_at.encode(), digest(row[field])]
+        elif (theirs_at, repr(values[field])) > (mine_at(field), repr(mine)):
+            take(field, theirs_at)
         else:
-            clocks.history.append([field, repr(value), at.encode()])
-    clocks.save()
-    if changed:
+            history.append([field, repr(values[field]), theirs_at.encode()])
+    # Timestamps merge by max (updated) and min (created): joins, so every node agrees.
+    if "updated_at" in values and values["updated_at"] > local.updated_at:  # type: ignore[attr-defined]
+        local.updated_at = values["updated_at"]  # type: ignore[attr-defined]
+    if "created_at" in values and values["created_at"] < local.created_at:  # type: ignore[attr-defined]
+        local.created_at = values["created_at"]  # type: ignore[attr-defined]
+    record.save()
+    merged = wire.row_of(local)
+    if merged != before:
         _save(local)
+    if merged == row:
+        if merged != before:
+            record_changes(type(local), [local.pk], at=at)  # the peer's version, as sent
+    else:
+        # Ours won somewhere: the peer must receive the merged record, as a write of ours.
+        record_changes(type(local), [local.pk])

@@ -8,6 +8,7 @@ class SyncConfig(AppConfig):
     verbose_name = _("Replication")
 
     def ready(self) -> None:
-        from tbib.sync import capture
+        from tbib.sync import capture, reference
 
         capture.connect()
+        reference.connect()

@@ -7,6 +7,7 @@ Saves are caught by `post_save`; bulk paths that bypass it (core.bulk.insert_row
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -16,16 +17,38 @@ from django.db import models
 from django.db.models.signals import post_save
 
 from tbib.sync.hlc import Clock, Timestamp
-from tbib.sync.registry import REPLICATED
+from tbib.sync.registry import REPLICATED, SCOPE
 
 _clock: Clock | None = None
+_enrolled_as: str | None = None
+
+
+def node_name() -> str:
+    """This node's name: the one its enrolment gave an edge, else TBIB_NODE ("hub")."""
+    global _enrolled_as
+    if _enrolled_as is None and settings.TBIB_ROLE == "edge":
+        from tbib.sync.models import HubLink
+
+        link = HubLink.objects.only("node").first()
+        if link is None:
+            return str(settings.TBIB_NODE)
+        _enrolled_as = link.node
+    return _enrolled_as or str(settings.TBIB_NODE)
+
+
+def forget_node_name() -> None:
+    """After an enrolment (or in tests): read the node's name again."""
+    global _enrolled_as, _clock
+    _enrolled_as = None
+    _clock = None
 
 
 def clock() -> Clock:
-    """This process's HLC for the node (TBIB_NODE)."""
+    """This process's HLC for the node."""
     global _clock
-    if _clock is None or _clock.node != settings.TBIB_NODE:
-        _clock = Clock(settings.TBIB_NODE)
+    name = node_name()
+    if _clock is None or _clock.node != name:
+        _clock = Clock(name)
     return _clock
 
 
@@ -39,6 +62,7 @@ def record_changes(
     at: Timestamp | None = None,
     *,
     created: bool = False,
+    scopes: dict[Any, Any] | None = None,
 ) -> None:
     """Log that these records changed (now, or at a peer's `at`), replacing older entries.
 
@@ -52,17 +76,61 @@ def record_changes(
     from tbib.sync.models import Change
 
     ids = list(ids)
-    stamp = (at or clock().tick()).encode()
+    if not ids:
+        return
+    when = at or clock().tick()
+    stamp = when.encode()
+    if scopes is None:
+        scopes = dict(model._default_manager.filter(pk__in=ids).values_list("pk", SCOPE[name]))
     if not created:
         Change.objects.filter(model=name, record_id__in=ids).delete()
-    insert_rows(Change, [{"model": name, "record_id": i, "hlc": stamp} for i in ids])
+    insert_rows(
+        Change,
+        [
+            {"model": name, "record_id": i, "hlc": stamp, "origin": when.node,
+             "scope": scopes.get(i), "pushed": False}
+            for i in ids
+        ],
+    )  # fmt: skip
 
 
 def _saved(sender: type[models.Model], instance: models.Model, raw: bool = False,
            **kwargs: Any) -> None:  # fmt: skip
     if getattr(instance, "_sync_applying", False):
         return  # sync.apply logs it with the peer's clock
-    record_changes(sender, [instance.pk])
+    name = label(sender)
+    path = SCOPE[name]
+    # The unit is on the record itself for most saves: no query to find it.
+    scopes = {instance.pk: getattr(instance, path)} if "__" not in path else None
+    at = clock().tick()
+    if REPLICATED[name] == "mutable":
+        stamp_fields(name, instance, at)
+    record_changes(sender, [instance.pk], at=at, scopes=scopes)
+
+
+def digest(value: Any) -> str:
+    """A short fingerprint of a field's value, to tell which fields a save changed."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=8).hexdigest()
+
+
+def stamp_fields(name: str, instance: models.Model, at: Timestamp) -> None:
+    """Per-field clocks of a mutable record: the fields this save changed get `at`.
+
+    Per-field last-writer-wins needs to know which fields a write touched: a van that edits a
+    phone number must not send the village it never touched as a newer write.
+    """
+    from tbib.sync.models import FieldClock
+    from tbib.sync.wire import row_of
+
+    row = row_of(instance)
+    clocks, _ = FieldClock.objects.get_or_create(model=name, record_id=instance.pk)
+    stamp = at.encode()
+    for field, value in row.items():
+        seen = clocks.clocks.get(field)
+        fingerprint = digest(value)
+        if seen is None or seen[1] != fingerprint:
+            clocks.clocks[field] = [stamp, fingerprint]
+    clocks.save(update_fields=["clocks"])
 
 
 def connect() -> None:

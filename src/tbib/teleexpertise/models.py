@@ -9,11 +9,14 @@ from tbib.clinical.models import Encounter
 from tbib.core.models import TimestampedModel
 from tbib.network.models import MobileUnit, Specialty
 from tbib.patients.models import Patient
+from tbib.sync.querysets import LoggedManager
 from tbib.teleexpertise.choices import AttachmentKind, CaseStatus, Urgency
 
 
 class Case(TimestampedModel):
     """A request from a unit's GP to one specialty of the central platform, about one encounter."""
+
+    objects = LoggedManager()
 
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="cases")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
@@ -24,6 +27,9 @@ class Case(TimestampedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )
+    # Transitions so far: replication's case-aware merge (sync.merge.merge_case) lets the case
+    # that moved further win, so a stale "queued" never replaces "answered".
+    status_version = models.PositiveIntegerField(default=0, editable=False)
     # Queue order: urgency rank (0 = emergency), then time in the queue.
     urgency_rank = models.PositiveSmallIntegerField(editable=False)
     consent_at = models.DateTimeField(_("consent to tele-expertise recorded at"), null=True)
@@ -73,6 +79,8 @@ class CaseEvent(TimestampedModel):
 
 class Answer(TimestampedModel):
     """The specialist's answer, or request for more information, and the unit's reading of it."""
+
+    objects = LoggedManager()
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="answers")
     author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tbib.access.choices import AuditAction, AuditOutcome
@@ -68,7 +69,10 @@ def _transition(
     sources = TRANSITIONS[action].sources
     with transaction.atomic():
         moved = Case.objects.filter(pk=case.pk, status__in=sources).update(
-            status=target, updated_at=timezone.now(), **changes
+            status=target,
+            status_version=F("status_version") + 1,
+            updated_at=timezone.now(),
+            **changes,
         )
         if not moved:
             case.refresh_from_db()

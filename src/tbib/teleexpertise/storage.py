@@ -112,6 +112,15 @@ def _records(path: Path) -> Iterator[tuple[int, int, bytes, bytes]]:
             yield offset, length, nonce, ciphertext
 
 
+def plain_size(path: Path) -> int:
+    """How many bytes of content a (partial) file holds."""
+    if not path.exists():
+        return 0
+    if _cipher() is None:
+        return path.stat().st_size
+    return sum(length for _offset, length, _nonce, _ciphertext in _records(path))
+
+
 def read_chunks(path: Path) -> Iterator[bytes]:
     """The file's plaintext, chunk by chunk."""
     cipher = _cipher()

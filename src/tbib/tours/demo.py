@@ -9,6 +9,7 @@ from django.db import transaction
 from tbib.geo.choices import CommuneKind
 from tbib.geo.models import Commune
 from tbib.network.models import MobileUnit
+from tbib.sync.capture import record_changes
 from tbib.tours.models import Stop
 
 # The demo's units work six days a week and rest on Sunday.
@@ -46,4 +47,6 @@ def plan_demo_tours(*, start: datetime.date, days: int = 30) -> int:
             stops.append(Stop(unit=unit, date=date, commune=rotation[index % len(rotation)]))
     with transaction.atomic():
         Stop.objects.bulk_create(stops, batch_size=1000)
+        # bulk_create bypasses post_save: the change log (replication) is told here.
+        record_changes(Stop, [r.pk for r in stops])
     return len(stops)

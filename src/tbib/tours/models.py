@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tbib.core.models import TimestampedModel
 from tbib.geo.models import Commune
 from tbib.network.models import MobileUnit
+from tbib.sync.querysets import LoggedManager
 from tbib.tours.choices import StopStatus
 
 
@@ -19,6 +20,8 @@ class Stop(TimestampedModel):
 
     Opening the stop starts the unit's day there; every encounter of that day belongs to it.
     """
+
+    objects = LoggedManager()
 
     unit = models.ForeignKey(MobileUnit, on_delete=models.PROTECT, related_name="stops")
     date = models.DateField(_("date"), db_index=True)

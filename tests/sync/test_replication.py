@@ -1,0 +1,133 @@
+"""An edge and the hub as real processes: enrolment, offline work, sync, merge, convergence."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.sync.nodes import Node, free_port, hub_from, issue_code, wait_for_http
+
+pytestmark = pytest.mark.link
+
+UNIT = "midelt-1"
+
+
+def _serve(hub: Node, port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(  # noqa: S603
+        hub.serve_command("127.0.0.1", port), env=hub.env(), cwd=hub.home,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_http(f"http://127.0.0.1:{port}")
+    return server
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.kill()
+    server.wait()
+
+
+def _case_status(node: Node, case_id: str) -> str:
+    code = "from tbib.teleexpertise.models import Case\n"
+    code += f"print(Case.objects.get(pk='{case_id}').status)"
+    return node.python(code).strip()
+
+
+def test_an_edge_enrols_works_offline_and_converges_with_the_hub(
+    hub_template: Path, tmp_path: Path
+) -> None:
+    hub = hub_from(hub_template, tmp_path / "hub")
+    edge = Node("edge", tmp_path / "edge")
+    edge.home.mkdir()
+    port = free_port()
+    server = _serve(hub, port)
+    try:
+        # A code is single use: the second enrolment with it is refused.
+        code = issue_code(hub, UNIT)
+        enrolled = edge.run("edge", "enrol", "--hub", f"http://127.0.0.1:{port}", "--code", code)
+        assert "Enrolled as midelt-1." in enrolled.stdout
+        again = Node("edge", tmp_path / "edge2")
+        again.home.mkdir()
+        refused = again.run("edge", "enrol", "--hub", f"http://127.0.0.1:{port}", "--code", code,
+                            check=False)  # fmt: skip
+        assert refused.returncode != 0 and "unknown, used or expired" in refused.stderr
+        assert edge.digest(UNIT) == hub.digest(UNIT)
+        # Scoped pull: the edge holds its unit's patients and no other unit's.
+        others = edge.python(
+            "from tbib.patients.models import Patient\n"
+            f"print(Patient.objects.exclude(unit__code='{UNIT}').count())"
+        )
+        assert others.strip() == "0"
+    finally:
+        _stop(server)
+
+    # The hub is down: the unit works on, and a sync round says it could not finish.
+    day = json.loads(edge.python(
+        "from tests.sync.unit_day import record_day\nimport json\n"
+        f"print(json.dumps(record_day('{UNIT}', patients=6, cases=1, photos_per_case=1, seed=5)))"
+    ))  # fmt: skip
+    assert day["patients"] == 6
+    offline = edge.run("sync", "run", "--once", check=False)
+    assert offline.returncode == 1 and "sync incomplete" in offline.stderr
+
+    server = _serve(hub, port)
+    try:
+        assert edge.run("sync", "run", "--once").returncode == 0
+        assert edge.digest(UNIT) == hub.digest(UNIT)
+        case_id = edge.python(
+            "from tbib.teleexpertise.models import Case\n"
+            "print(Case.objects.filter(status='queued').latest('created_at').pk)"
+        ).strip()
+        # The photo's bytes reached the hub, intact.
+        assert hub.python(
+            "from tbib.teleexpertise import storage\n"
+            "from tbib.teleexpertise.models import Attachment\n"
+            f"a = Attachment.objects.get(case_id='{case_id}')\n"
+            "print(storage.digest(storage.stored_path(a.sha256)) == a.sha256)"
+        ).strip() == "True"
+
+        # The specialist answers at the hub while the van, offline, cancels the same case.
+        hub.python(
+            "from tbib.access.scope import AccessContext\n"
+            "from tbib.accounts.models import User\n"
+            "from tbib.teleexpertise.services import answer_case, claim_case\n"
+            "ctx = AccessContext(user=User.objects.get(username='dr-dermatology'))\n"
+            f"claim_case(ctx=ctx, case_id='{case_id}')\n"
+            f"answer_case(ctx=ctx, case_id='{case_id}', advice='Dermocorticoïde 2 semaines.',"
+            " diagnoses=['L30.9'])"
+        )
+        edge.python(
+            "from tbib.access.scope import AccessContext\n"
+            "from tbib.accounts.models import User\n"
+            "from tbib.teleexpertise.services import cancel_case\n"
+            f"ctx = AccessContext(user=User.objects.get(username='gp-{UNIT}'))\n"
+            f"cancel_case(ctx=ctx, case_id='{case_id}', reason='Patient parti')"
+        )
+        assert edge.run("sync", "run", "--once").returncode == 0
+        # "answered" moved the case further than the stale cancellation: it wins everywhere.
+        assert _case_status(edge, case_id) == "answered"
+        assert _case_status(hub, case_id) == "answered"
+        assert edge.digest(UNIT) == hub.digest(UNIT)
+        answers = edge.python(
+            "from tbib.teleexpertise.models import Answer\n"
+            f"print(Answer.objects.filter(case_id='{case_id}').count())"
+        )
+        assert answers.strip() == "1"
+
+        # Demographics edited on both sides merge field by field; nothing is lost.
+        patient_id = edge.python(
+            "from tbib.patients.models import Patient\n"
+            f"print(Patient.objects.filter(unit__code='{UNIT}').latest('created_at').pk)"
+        ).strip()
+        edit = "from tbib.patients.models import Patient\np = Patient.objects.get(pk='{}')\n"
+        edge.python(edit.format(patient_id) + "p.village = 'Tamalout'\np.save()")
+        hub.python(edit.format(patient_id) + "p.phone = '+212661234567'\np.save()")
+        assert edge.run("sync", "run", "--once").returncode == 0
+        both = "print(p.village, p.phone)"
+        assert edge.python(edit.format(patient_id) + both).split() == ["Tamalout", "+212661234567"]
+        assert hub.python(edit.format(patient_id) + both).split() == ["Tamalout", "+212661234567"]
+        assert edge.digest(UNIT) == hub.digest(UNIT)
+    finally:
+        _stop(server)
