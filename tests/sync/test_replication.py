@@ -81,12 +81,15 @@ def test_an_edge_enrols_works_offline_and_converges_with_the_hub(
             "print(Case.objects.filter(status='queued').latest('created_at').pk)"
         ).strip()
         # The photo's bytes reached the hub, intact.
-        assert hub.python(
-            "from tbib.teleexpertise import storage\n"
-            "from tbib.teleexpertise.models import Attachment\n"
-            f"a = Attachment.objects.get(case_id='{case_id}')\n"
-            "print(storage.digest(storage.stored_path(a.sha256)) == a.sha256)"
-        ).strip() == "True"
+        assert (
+            hub.python(
+                "from tbib.teleexpertise import storage\n"
+                "from tbib.teleexpertise.models import Attachment\n"
+                f"a = Attachment.objects.get(case_id='{case_id}')\n"
+                "print(storage.digest(storage.stored_path(a.sha256)) == a.sha256)"
+            ).strip()
+            == "True"
+        )
 
         # The specialist answers at the hub while the van, offline, cancels the same case.
         hub.python(
