@@ -17,8 +17,13 @@ from django.db import connection, models
 from django.utils import timezone
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT the rows (field name → Python value; timestamps filled in) into the model's table."""
+def insert_rows(
+    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, log: bool = True
+) -> None:
+    """INSERT the rows (field name → Python value; timestamps filled in) into the model's table.
+
+    `log=False`: the caller logs the changes itself (replication, with the writer's clocks).
+    """
     if not rows:
         return
     now = timezone.now()
@@ -47,7 +52,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
     # transaction as the caller's.
     from tbib.sync.capture import record_changes
 
-    if "id" in names:
+    if log and "id" in names:
         record_changes(model, [row["id"] for row in rows], created=True)
 
 

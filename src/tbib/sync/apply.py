@@ -20,12 +20,13 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Model
 
+from tbib.core.bulk import insert_rows
 from tbib.sync import wire
 from tbib.sync.capture import clock, digest, node_name, record_changes
 from tbib.sync.hlc import Timestamp
 from tbib.sync.merge import CASE_WEIGHT, CaseState
 from tbib.sync.models import AppliedBatch, Change, FieldClock
-from tbib.sync.registry import ORDER, PRIORITY, REPLICATED
+from tbib.sync.registry import ORDER, PRIORITY, REPLICATED, SCOPE
 
 TIMESTAMPS = {"created_at", "updated_at"}
 # A case's workflow fields move together, by the case-aware rule.
@@ -191,56 +192,49 @@ def apply_batch(
 
     `from_node` and `unit_scope` (the hub receiving an edge's push): every change must be a
     write of that node, about that unit's records (ScopeError otherwise, nothing applied).
+    Records new here are inserted in bulk (an enrolment brings hundreds of thousands); records
+    already here merge one by one.
     """
     batch = wire.decode(blob)
     upto = batch.get("upto", 0)
+    upto = upto if isinstance(upto, int) else 0
     with transaction.atomic():
         if AppliedBatch.objects.filter(batch_id=batch["batch"]).exists():
-            return Applied(0, batch["origin"], upto if isinstance(upto, int) else 0)
+            return Applied(0, batch["origin"], upto)
         changes = batch["changes"]
-        touched: list[tuple[type[Model], Any, bool]] = []
-        for change in sorted(changes, key=_apply_order):
-            touched.append(_apply(change, from_node=from_node))
-        if unit_scope is not None:
-            _check_scope(touched, unit_scope)
+        pending = [_parse(change, from_node=from_node) for change in changes]
+        while pending:
+            # A record written twice in one batch: its later version applies in a next pass.
+            groups: dict[str, list[_Incoming]] = {}
+            seen: set[tuple[str, Any]] = set()
+            later = []
+            for incoming in pending:
+                key = (incoming.name, incoming.values["id"])
+                if key in seen:
+                    later.append(incoming)
+                    continue
+                seen.add(key)
+                groups.setdefault(incoming.name, []).append(incoming)
+            for name in ORDER:
+                if name in groups:
+                    _apply_group(name, groups[name], unit_scope)
+            pending = later
         AppliedBatch.objects.create(
             batch_id=batch["batch"], origin=batch["origin"], changes=len(changes)
         )
-    return Applied(len(changes), batch["origin"], upto if isinstance(upto, int) else 0)
+    return Applied(len(changes), batch["origin"], upto)
 
 
-def _check_scope(touched: list[tuple[type[Model], Any, bool]], unit: uuid.UUID) -> None:
-    from tbib.patients.models import Patient
-    from tbib.sync.capture import label
-    from tbib.sync.registry import SCOPE
-
-    for model, pk, existed in touched:
-        scope = model._default_manager.filter(pk=pk).values_list(SCOPE[label(model)], flat=True)
-        owner = scope.first()
-        if owner == unit:
-            continue
-        if model is Patient and existed:
-            continue  # a patient of another unit, looked up and updated here: allowed
-        if model._meta.label_lower == "access.auditevent":
-            continue  # the unit's trail of its own staff; an actor of no unit is still traced
-        raise ScopeError(f"{model._meta.label_lower} {pk} is not this unit's record.")
+@dataclass(frozen=True)
+class _Incoming:
+    name: str
+    at: Timestamp
+    field_clocks: dict[str, Timestamp]
+    values: dict[str, Any]
+    row: dict[str, Any]
 
 
-def _apply_order(change: Any) -> int:
-    try:
-        return ORDER.index(change[0])
-    except (ValueError, TypeError, IndexError, KeyError):
-        return -1  # refused by _apply with its reason
-
-
-def _clock_of(encoded: object) -> Timestamp:
-    try:
-        return Timestamp.decode(str(encoded))
-    except ValueError as error:
-        raise wire.WireError(f"Bad clock {encoded!r}.") from error
-
-
-def _apply(change: Any, *, from_node: str | None) -> tuple[type[Model], Any, bool]:
+def _parse(change: Any, *, from_node: str | None) -> _Incoming:
     if not isinstance(change, list) or len(change) not in (3, 4) or not isinstance(change[2], dict):
         raise wire.WireError("A change is [model, hlc, row] or [model, hlc, row, clocks].")
     name, encoded, row = change[:3]
@@ -254,23 +248,79 @@ def _apply(change: Any, *, from_node: str | None) -> tuple[type[Model], Any, boo
     field_clocks = {str(k): _clock_of(v) for k, v in raw_clocks.items()}
     clock().observe(max([at, *field_clocks.values()]))
     values = wire.values_for(model, row)
-    if "id" not in values or values["id"] is None:
+    if values.get("id") is None:
         raise wire.WireError(f"{name}: a row without its id.")
-    local = model._default_manager.filter(pk=values["id"]).first()
-    mutable = REPLICATED[name] == "mutable"
-    if local is None:
-        _save(model(**values))
-        if mutable:
-            clocks = {f: [field_clocks.get(f, at).encode(), digest(row[f])] for f in row}
-            FieldClock.objects.update_or_create(
-                model=name, record_id=values["id"], defaults={"clocks": clocks}
+    return _Incoming(name, at, field_clocks, values, row)
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _apply_group(name: str, incoming: list[_Incoming], unit_scope: uuid.UUID | None) -> None:
+    model = apps.get_model(name)
+    ids = [i.values["id"] for i in incoming]
+    existing: set[Any] = set()
+    for chunk in _chunks(ids):
+        existing.update(model._default_manager.filter(pk__in=chunk).values_list("pk", flat=True))
+    fresh = [i for i in incoming if i.values["id"] not in existing]
+    if fresh:
+        # One INSERT per column set (rows of one model share theirs unless a peer runs
+        # another version: then they are grouped by their columns).
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for item in fresh:
+            by_columns.setdefault(tuple(item.values), []).append(item.values)
+        for rows in by_columns.values():
+            insert_rows(model, rows, log=False)
+        scopes: dict[Any, Any] = {}
+        for chunk in _chunks([i.values["id"] for i in fresh]):
+            Change.objects.filter(model=name, record_id__in=chunk).delete()  # a stale entry
+            scopes.update(
+                model._default_manager.filter(pk__in=chunk).values_list("pk", SCOPE[name])
             )
-        record_changes(model, [values["id"]], at=at)
-        return model, values["id"], False
-    if mutable:
-        _merge(name, local, values, row, at, field_clocks)
+        insert_rows(Change, [
+            {"model": name, "record_id": i.values["id"], "hlc": i.at.encode(),
+             "origin": i.at.node, "scope": scopes.get(i.values["id"]), "pushed": False}
+            for i in fresh
+        ])  # fmt: skip
+        if REPLICATED[name] == "mutable":
+            for chunk in _chunks([i.values["id"] for i in fresh]):
+                FieldClock.objects.filter(model=name, record_id__in=chunk).delete()
+            insert_rows(FieldClock, [
+                {"model": name, "record_id": i.values["id"], "history": [],
+                 "clocks": {f: [i.field_clocks.get(f, i.at).encode(), digest(i.row[f])]
+                            for f in i.row}}
+                for i in fresh
+            ])  # fmt: skip
+    if REPLICATED[name] == "mutable":
+        for item in incoming:
+            if item.values["id"] in existing:
+                local = model._default_manager.get(pk=item.values["id"])
+                _merge(name, local, item.values, item.row, item.at, item.field_clocks)
     # A fact already here is the same fact: nothing to do.
-    return model, values["id"], True
+    if unit_scope is not None:
+        _check_scope(model, name, ids, existing, unit_scope)
+
+
+def _check_scope(
+    model: type[Model], name: str, ids: list[Any], existing: set[Any], unit: uuid.UUID
+) -> None:
+    if name == "access.auditevent":
+        return  # the unit's trail of its own staff (an actor of no unit is still traced)
+    for chunk in _chunks(ids):
+        foreign = model._default_manager.filter(pk__in=chunk).exclude(**{SCOPE[name]: unit})
+        for pk in foreign.values_list("pk", flat=True):
+            if name == "patients.patient" and pk in existing:
+                continue  # a patient of another unit, looked up and updated here: allowed
+            raise ScopeError(f"{name} {pk} is not this unit's record.")
+
+
+def _clock_of(encoded: object) -> Timestamp:
+    try:
+        return Timestamp.decode(str(encoded))
+    except ValueError as error:
+        raise wire.WireError(f"Bad clock {encoded!r}.") from error
 
 
 def _save(instance: Model) -> None:
