@@ -52,6 +52,7 @@ urlpatterns = [
         name="platform-attachment",
     ),
     path("sync/enrol", sync_views.enrol, name="sync-enrol"),
+    path("sync/status", sync_views.status, name="sync-status"),
     path("sync/reference", sync_views.reference_data, name="sync-reference"),
     path("sync/pull", sync_views.pull, name="sync-pull"),
     path("sync/push", sync_views.push, name="sync-push"),

@@ -119,6 +119,22 @@ def test_an_edge_enrols_works_offline_and_converges_with_the_hub(
         )
         assert answers.strip() == "1"
 
+        # A patient of another unit walks in: found at the hub by CIN, with their history.
+        cin, history = hub.python(
+            "from tbib.patients.models import Patient\n"
+            f"p = Patient.objects.exclude(unit__code='{UNIT}').filter(cin__isnull=False,"
+            " encounters__isnull=False).first()\n"
+            "print(p.cin, p.encounters.count())"
+        ).split()
+        found = edge.python(
+            "from tbib.access.scope import AccessContext, lookup_patient_by_cin\n"
+            "from tbib.accounts.models import User\n"
+            f"ctx = AccessContext(user=User.objects.get(username='nurse1-{UNIT}'))\n"
+            f"p = lookup_patient_by_cin(ctx, '{cin}')\n"
+            "print(p.unit.code != 'midelt-1', p.encounters.count())"
+        ).split()
+        assert found == ["True", history]
+
         # Demographics edited on both sides merge field by field; nothing is lost.
         patient_id = edge.python(
             "from tbib.patients.models import Patient\n"

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TypeVar
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -263,6 +264,14 @@ def lookup_patient_by_cin(ctx: AccessContext, cin: str) -> Patient:
         ctx.user.role in UNIT_ROLES or ctx.user.role == UserRole.NATIONAL_COORDINATOR
     )
     found = Patient.objects.select_related("unit", "commune").filter(cin=cin).first()
+    detail = "by CIN"
+    if found is None and allowed and settings.TBIB_ROLE == "edge":
+        # Seen by another unit: the hub has them, when the link is up (audited there too).
+        from tbib.sync.client import lookup_at_hub
+
+        if lookup_at_hub(ctx.user.get_username(), cin):
+            found = Patient.objects.select_related("unit", "commune").filter(cin=cin).first()
+            detail = "by CIN, fetched from the hub"
     if not allowed:
         outcome = AuditOutcome.DENIED
     else:
@@ -274,7 +283,7 @@ def lookup_patient_by_cin(ctx: AccessContext, cin: str) -> Patient:
         resource_id=str(found.pk) if found and allowed else "",
         patient_id=found.pk if found and allowed else None,
         outcome=outcome,
-        detail="by CIN",
+        detail=detail,
     )
     if not allowed:
         raise AccessDenied("Your role cannot look patients up by identifier.")

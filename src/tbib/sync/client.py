@@ -275,6 +275,28 @@ def sync_once(report: Report | None = None) -> Report:
     return report
 
 
+def lookup_at_hub(username: str, cin: str) -> bool:
+    """Fetch from the hub a patient of another unit (and their history) by exact CIN.
+
+    False when the edge is not enrolled, the link is down or the hub knows no such patient:
+    the caller then answers "not found", as it would offline.
+    """
+    link = HubLink.objects.first()
+    if link is None:
+        return False
+    try:
+        _status, _headers, payload = _request(
+            f"{link.hub_url}/sync/lookup?cin={urllib.parse.quote(cin)}",
+            token=link.token,
+            headers={"X-Tbib-User": username},
+        )
+        apply_batch(payload)
+    except (LinkDown, HubRefused, wire.WireError) as error:
+        logger.info("lookup at the hub failed: %s", error)
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Status:
     enrolled: bool

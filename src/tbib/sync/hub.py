@@ -74,8 +74,11 @@ def lookup(peer: Peer, username: str, cin: str) -> bytes:
     if user is None:
         raise EnrolmentRefused(f"{username!r} is not a member of {peer.unit.code}'s team.")
     patient = lookup_patient_by_cin(AccessContext(user=user), cin)
-    encounters = list(Encounter.objects.filter(patient=patient).values_list("pk", flat=True))
+    visits = Encounter.objects.filter(patient=patient)
+    encounters = list(visits.values_list("pk", flat=True))
+    stops = list(visits.values_list("stop_id", flat=True).distinct())
     wanted: list[tuple[str, list[Any]]] = [("patients.patient", [patient.pk]),
+                                           ("tours.stop", stops),
                                            ("clinical.encounter", encounters)]  # fmt: skip
     from django.apps import apps
 

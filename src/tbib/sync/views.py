@@ -19,8 +19,10 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -151,6 +153,16 @@ def lookup(request: HttpRequest, peer: Peer) -> HttpResponse:
     except RecordNotFound as missing:
         return _error(404, str(missing))
     return HttpResponse(blob, content_type=BATCH_TYPE)
+
+
+@login_required
+def status(request: HttpRequest) -> HttpResponse:
+    """The edge's replication state, for the top bar (polled by htmx)."""
+    from tbib.sync.client import Status
+    from tbib.sync.client import status as current
+
+    state = current() if settings.TBIB_ROLE == "edge" else Status(enrolled=False)
+    return render(request, "sync/_status.html", {"state": state})
 
 
 def _partial(sha256: str) -> Any:
