@@ -35,6 +35,48 @@ def _case_status(node: Node, case_id: str) -> str:
     return node.python(code).strip()
 
 
+STOLEN = """
+import hashlib, json
+from fpdf import FPDF
+from tbib.access.scope import AccessContext
+from tbib.accounts.models import User
+from tbib.patients.models import Patient
+from tbib.teleexpertise.models import Case
+from tbib.teleexpertise.services import append_chunk, start_upload
+case = Case.objects.latest("created_at")
+patient = case.patient
+letter = FPDF()
+letter.set_compression(False)
+letter.add_page()
+letter.set_font("helvetica", size=12)
+letter.cell(text=f"Lettre de liaison : {patient.given_name} {patient.family_name}")
+data = bytes(letter.output())
+assert patient.family_name.encode() in data  # the letter names the patient, in clear
+gp = AccessContext(user=User.objects.get(username=f"gp-{case.unit.code}"))
+upload = start_upload(ctx=gp, case_id=case.pk, filename="lettre.pdf", size=len(data),
+                      sha256=hashlib.sha256(data).hexdigest(), kind="document")
+append_chunk(ctx=gp, upload_id=upload.pk, offset=0, data=data)
+names = set()
+for p in Patient.objects.all():
+    names |= {p.given_name, p.family_name, p.given_name_ar, p.family_name_ar}
+print(json.dumps(sorted(n for n in names if len(n) >= 4)))
+"""
+
+
+def _a_stolen_laptop_reveals_no_patient_name(edge: Node) -> None:
+    """The edge's database and media folder, read without the key, name no patient."""
+    names = json.loads(edge.python(STOLEN).strip().splitlines()[-1])
+    assert len(names) > 20
+    files = [p for p in edge.home.rglob("*") if p.is_file() and p.name != "demo-secret-key"]
+    assert any("media" in p.parts for p in files)
+    raw = b"".join(p.read_bytes() for p in files)
+    for name in names:
+        assert name.encode() not in raw, name
+    assert b"Lettre de liaison" not in raw
+    for path in files:  # no readable photo or document either
+        assert not path.read_bytes().startswith((b"%PDF", b"\xff\xd8\xff")), path
+
+
 def test_an_edge_enrols_works_offline_and_converges_with_the_hub(
     hub_template: Path, tmp_path: Path
 ) -> None:
@@ -69,6 +111,7 @@ def test_an_edge_enrols_works_offline_and_converges_with_the_hub(
         f"print(json.dumps(record_day('{UNIT}', patients=6, cases=1, photos_per_case=1, seed=5)))"
     ))  # fmt: skip
     assert day["patients"] == 6
+    _a_stolen_laptop_reveals_no_patient_name(edge)
     offline = edge.run("sync", "run", "--once", check=False)
     assert offline.returncode == 1 and "sync incomplete" in offline.stderr
 
@@ -80,15 +123,15 @@ def test_an_edge_enrols_works_offline_and_converges_with_the_hub(
             "from tbib.teleexpertise.models import Case\n"
             "print(Case.objects.filter(status='queued').latest('created_at').pk)"
         ).strip()
-        # The photo's bytes reached the hub, intact.
+        # The photo's and the letter's bytes reached the hub, intact.
         assert (
             hub.python(
                 "from tbib.teleexpertise import storage\n"
                 "from tbib.teleexpertise.models import Attachment\n"
-                f"a = Attachment.objects.get(case_id='{case_id}')\n"
-                "print(storage.digest(storage.stored_path(a.sha256)) == a.sha256)"
+                f"files = Attachment.objects.filter(case_id='{case_id}')\n"
+                "print([storage.digest(storage.stored_path(a.sha256)) == a.sha256 for a in files])"
             ).strip()
-            == "True"
+            == "[True, True]"
         )
 
         # The specialist answers at the hub while the van, offline, cancels the same case.
