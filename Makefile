@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/tbib_$(shell echo $$$$)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres lint messages bench clean
+.PHONY: install run serve run-edge test test-link test-sqlite test-postgres lint messages bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,26 @@ install: $(STAMP)
 
 run: $(STAMP)
 	TBIB_MODE=demo TBIB_ROLE=hub $(BIN)/tbib demo --port $(PORT)
+
+# The hub again, on its existing demo database (after stopping it with the edge running).
+serve: $(STAMP)
+	TBIB_MODE=demo TBIB_ROLE=hub $(BIN)/tbib demo --keep --port $(PORT)
+
+# An edge for a pilot unit beside the running hub (`make run` in another terminal): enrols
+# with a one-time code from the hub, then serves on EDGE_PORT and replicates every 10 s. The
+# demo keeps the edge's key in var/edge/key; a real edge unlocks it at staff sign-in.
+EDGE_UNIT ?= midelt-1
+EDGE_PORT ?= 8001
+EDGE_ENV = TBIB_MODE=demo TBIB_ROLE=edge TBIB_VAR_DIR=$(CURDIR)/var/edge \
+	DATABASE_URL=sqlite:///$(CURDIR)/var/edge/edge.sqlite3
+run-edge: $(STAMP)
+	@test -f var/demo.sqlite3 || { echo "Start the hub first: make run"; exit 1; }
+	rm -rf var/edge && mkdir -p var/edge
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > var/edge/key
+	$(EDGE_ENV) TBIB_EDGE_DB_KEY=$$(cat var/edge/key) $(BIN)/tbib edge enrol \
+		--hub http://127.0.0.1:$(PORT) --code $$(TBIB_MODE=demo TBIB_ROLE=hub \
+		DATABASE_URL=sqlite:///$(CURDIR)/var/demo.sqlite3 $(BIN)/tbib edge code --unit $(EDGE_UNIT))
+	$(EDGE_ENV) TBIB_EDGE_DB_KEY=$$(cat var/edge/key) $(BIN)/tbib edge serve --port $(EDGE_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -215,11 +215,15 @@ def push(link: HubLink, report: Report, classes: tuple[int, ...]) -> None:
             return
 
 
-def _attachments_to_send() -> list[Any]:
+def _attachments_to_send(*, described: bool = True) -> list[Any]:
+    """This edge's attachments whose content the hub lacks (`described`: only those whose
+    record the hub already acknowledged, so that the hub knows what it receives)."""
     from tbib.teleexpertise.models import Attachment
 
-    mine = Change.objects.filter(model="teleexpertise.attachment", origin=node_name(),
-                                 pushed=True).values("record_id")  # fmt: skip
+    mine = Change.objects.filter(model="teleexpertise.attachment", origin=node_name())
+    if described:
+        mine = mine.filter(pushed=True)
+    mine = mine.values("record_id")
     done = BlobTransfer.objects.filter(done=True).values("sha256")
     return list(Attachment.objects.filter(pk__in=mine).exclude(sha256__in=done).order_by("pk"))
 
@@ -318,7 +322,7 @@ def status() -> Status:
         return Status(enrolled=False)
     pending = Change.objects.filter(pushed=False, origin=link.node, model__in=list(PRIORITY))
     changes = pending.count()
-    blobs = sum(a.size for a in _attachments_to_send())
+    blobs = sum(a.size for a in _attachments_to_send(described=False))
     sent = BlobTransfer.objects.filter(done=False).aggregate(total=Sum("sent"))["total"] or 0
     return Status(
         enrolled=True,

@@ -27,12 +27,21 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--no-serve", action="store_true", help="build, then exit")
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="serve the demo database as it is (a hub restarted beside its edge)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("`tbib demo` runs only in demo mode (TBIB_MODE=demo).")
         if connection.vendor != "sqlite":
             raise CommandError("`tbib demo` builds a fresh SQLite database; unset DATABASE_URL.")
+        if options["keep"]:
+            call_command("migrate", interactive=False, verbosity=0)
+            self._serve(options["host"], options["port"])
+            return
         started = time.monotonic()
         self._fresh_database()
         call_command("migrate", interactive=False, verbosity=0)
