@@ -93,9 +93,7 @@ def test_the_top_bar_shows_what_is_waiting_on_an_edge(client: Client) -> None:
     nurse = unit_staff(UserRole.NURSE, "midelt-1")
     client.force_login(nurse)
     with override_settings(TBIB_ROLE="edge"):
-        assert (
-            "Not enrolled" in client.get("/sync/status", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        )
+        assert "Non inscrit" in client.get("/sync/status").content.decode()  # French by default
         HubLink.objects.create(hub_url="https://hub.example", node="midelt-1.ab12",
                                unit=unit("midelt-1"), token="t")  # fmt: skip
         from tbib.sync import capture
@@ -106,4 +104,4 @@ def test_the_top_bar_shows_what_is_waiting_on_an_edge(client: Client) -> None:
             page = client.get("/sync/status").content.decode()
         finally:
             capture.forget_node_name()
-    assert "Never synced" in page and "waiting" in page
+    assert "Jamais synchronisé · 1 modification en attente · 40" in page
