@@ -27,6 +27,8 @@ EDGE_KEY = "5e" * 32
 class Node:
     role: str
     home: Path
+    # An edge started without its key in the environment: locked until a sign-in.
+    keyless: bool = False
 
     @property
     def database(self) -> Path:
@@ -45,7 +47,7 @@ class Node:
             # The hub answers on the emulated link's address too (tests.linkemu).
             "TBIB_ALLOWED_HOSTS": "*",
         }
-        if self.role == "edge":
+        if self.role == "edge" and not self.keyless:
             env["TBIB_EDGE_DB_KEY"] = EDGE_KEY
         return env
 

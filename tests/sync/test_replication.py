@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.nodes import Node, free_port, hub_from, issue_code, wait_for_http
+from tests.sync.nodes import EDGE_KEY, Node, free_port, hub_from, issue_code, wait_for_http
 
 pytestmark = pytest.mark.link
 
@@ -191,5 +191,86 @@ def test_an_edge_enrols_works_offline_and_converges_with_the_hub(
         assert edge.python(edit.format(patient_id) + both).split() == ["Tamalout", "+212661234567"]
         assert hub.python(edit.format(patient_id) + both).split() == ["Tamalout", "+212661234567"]
         assert edge.digest(UNIT) == hub.digest(UNIT)
+    finally:
+        _stop(server)
+
+
+class _Browser:
+    """Just enough of a browser: cookies, and the CSRF token of the last form."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+
+    def get(self, path: str) -> tuple[int, str]:
+        import urllib.error
+
+        try:
+            with self.opener.open(self.base + path, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def post_form(self, page: str, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        import re
+        import urllib.error
+        import urllib.parse
+
+        _status, html = self.get(page)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert token, html[:500]
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token.group(1)}).encode()
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, response.headers.get("Location", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location", "") or error.read().decode()
+
+
+class _NoRedirect(__import__("urllib.request").request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def test_a_locked_edge_opens_at_a_team_members_sign_in(hub_template: Path, tmp_path: Path) -> None:
+    hub = hub_from(hub_template, tmp_path / "hub")
+    edge = Node("edge", tmp_path / "edge")
+    edge.home.mkdir()
+    port = free_port()
+    server = _serve(hub, port)
+    try:
+        code = issue_code(hub, UNIT)
+        edge.run("edge", "enrol", "--hub", f"http://127.0.0.1:{port}", "--code", code)
+    finally:
+        _stop(server)
+    # First sign-in on the open edge (key from the environment) writes the GP's key slot.
+    edge_port = free_port()
+    opened = _serve(edge, edge_port)
+    try:
+        browser = _Browser(f"http://127.0.0.1:{edge_port}")
+        fields = {"username": f"gp-{UNIT}", "password": "tbib-demo"}
+        assert browser.post_form("/accounts/login/", "/accounts/login/", fields)[0] == 302
+    finally:
+        _stop(opened)
+    slots = (edge.home / "edge-keys.json").read_text()
+    assert f"gp-{UNIT}" in slots and EDGE_KEY not in slots
+
+    # Restarted without the key: locked; only the team's passwords open it.
+    locked = Node("edge", edge.home, keyless=True)
+    server = _serve(locked, edge_port)
+    try:
+        browser = _Browser(f"http://127.0.0.1:{edge_port}")
+        status, page = browser.get("/unit/")
+        assert status == 200 and 'action="/unlock"' in page
+        wrong = browser.post_form("/unit/", "/unlock", {**fields, "password": "guess"})
+        assert wrong[0] == 403
+        assert browser.post_form("/unit/", "/unlock", fields) == (302, "/unit/")
+        status, page = browser.get("/unit/")
+        assert status == 200 and "Imilchil" in page  # the unit's day, read from the database
     finally:
         _stop(server)

@@ -49,6 +49,8 @@ class Environment:
     ice_servers: list[dict[str, object]]
     # The edge's database key (64 hex digits); the edge database is SQLCipher when set.
     edge_db_key: str | None
+    # An edge whose key is not given but wrapped in key slots: unlocked at staff sign-in.
+    edge_locked: bool
     # This node's name in replication (change log, hybrid logical clocks): "hub" or the
     # edge's unit code.
     node: str
@@ -136,11 +138,13 @@ def _ice_servers(raw: str | None) -> list[dict[str, object]]:
     return servers
 
 
-def _edge_db_key(role: NodeRole, mode: Mode, database_url: str) -> str | None:
-    """`TBIB_EDGE_DB_KEY`: 64 hex digits; an edge in production refuses to run without it."""
+def _edge_db_key(role: NodeRole, mode: Mode, database_url: str, var_dir: Path) -> str | None:
+    """`TBIB_EDGE_DB_KEY`: 64 hex digits; an edge in production refuses to run without it,
+    unless its key is kept in key slots (var/edge-keys.json), unlocked at staff sign-in."""
     key = os.environ.get("TBIB_EDGE_DB_KEY", "").strip()
     if not key:
-        if role is NodeRole.EDGE and mode is Mode.PRODUCTION:
+        locked = (var_dir / "edge-keys.json").exists()
+        if role is NodeRole.EDGE and mode is Mode.PRODUCTION and not locked:
             raise ImproperlyConfigured(
                 "An edge in production keeps patient data encrypted: set TBIB_EDGE_DB_KEY "
                 "(64 hexadecimal digits, from the unit's key store)."
@@ -191,7 +195,12 @@ def read_environment() -> Environment:
         debug=os.environ.get("TBIB_DEBUG", "") == "1" and mode is Mode.DEMO,
         sla_minutes=_sla_minutes(os.environ.get("TBIB_SLA")),
         ice_servers=_ice_servers(os.environ.get("TBIB_ICE_SERVERS")),
-        edge_db_key=_edge_db_key(role, mode, database_url),
+        edge_db_key=_edge_db_key(role, mode, database_url, var_dir),
+        edge_locked=(
+            role is NodeRole.EDGE
+            and not os.environ.get("TBIB_EDGE_DB_KEY", "").strip()
+            and (var_dir / "edge-keys.json").exists()
+        ),
         node=_node_name(os.environ.get("TBIB_NODE"), role),
     )
 

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # A locked edge shows only its unlock form until a team member signs in (no database).
+    "tbib.sync.lock.EdgeLockMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tbib.accounts.middleware.LanguageMiddleware",
@@ -97,17 +99,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL keeps readers unblocked while the unit writes; IMMEDIATE takes the write lock at the
     # start of a transaction so two writers queue instead of failing with "database is locked".
+    # An edge syncs every commit to disk (FULL): a van's battery dies, and what the GP saw saved
+    # must still be there; NORMAL (the demo hub) survives a crash of the process, not of power.
+    durability = "FULL" if ENV.role == "edge" else "NORMAL"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous={durability}; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    if ENV.edge_db_key:
+    if ENV.edge_db_key or ENV.edge_locked:
         # The edge's database is encrypted at rest: SQLCipher (tbib/dbbackends/sqlcipher).
+        # Locked (no key given, key slots on disk): the key arrives at sign-in (sync.keys).
         DATABASES["default"]["ENGINE"] = "tbib.dbbackends.sqlcipher"
-        DATABASES["default"]["OPTIONS"]["key"] = ENV.edge_db_key
+        DATABASES["default"]["OPTIONS"]["key"] = ENV.edge_db_key or ""
+TBIB_EDGE_LOCKED = ENV.edge_locked
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

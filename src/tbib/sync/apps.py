@@ -8,7 +8,8 @@ class SyncConfig(AppConfig):
     verbose_name = _("Replication")
 
     def ready(self) -> None:
-        from tbib.sync import capture, reference
+        from tbib.sync import capture, lock, reference
 
         capture.connect()
         reference.connect()
+        lock.connect()

@@ -223,9 +223,12 @@ def _attachments_to_send(*, described: bool = True) -> list[Any]:
     mine = Change.objects.filter(model="teleexpertise.attachment", origin=node_name())
     if described:
         mine = mine.filter(pushed=True)
-    mine = mine.values("record_id")
     done = BlobTransfer.objects.filter(done=True).values("sha256")
-    return list(Attachment.objects.filter(pk__in=mine).exclude(sha256__in=done).order_by("pk"))
+    return list(
+        Attachment.objects.filter(pk__in=mine.values("record_id"))
+        .exclude(sha256__in=done)
+        .order_by("pk")
+    )
 
 
 def push_blobs(link: HubLink, report: Report) -> None:
@@ -345,8 +348,13 @@ def run_forever(
     exponentially with jitter (so fifty vans do not hammer a hub that just came back)."""
     failures = 0
     done = 0
+    from tbib.sync import keys
+
     while rounds is None or done < rounds:
         done += 1
+        if keys.is_locked():
+            sleep(interval_s)  # nothing can be read until a team member signs in
+            continue
         try:
             report = sync_once()
             failures = 0

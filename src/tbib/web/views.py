@@ -22,6 +22,17 @@ from tbib.web import maps
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and what this node holds; no authentication, no patient data."""
+    from tbib.sync import keys
+
+    if keys.is_locked():  # alive, but its database opens only at a team member's sign-in
+        return JsonResponse(
+            {
+                "status": "locked",
+                "role": settings.TBIB_ROLE,
+                "mode": settings.TBIB_MODE,
+                "version": settings.TBIB_VERSION,
+            }
+        )
     return JsonResponse(
         {
             "status": "ok",

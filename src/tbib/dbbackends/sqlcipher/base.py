@@ -68,6 +68,10 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
     def get_connection_params(self) -> dict[str, Any]:
         params: dict[str, Any] = super().get_connection_params()
         key = str(params.pop("key", ""))
+        if not key:
+            raise ImproperlyConfigured(
+                "This edge is locked: a member of the unit's team unlocks it by signing in."
+            )
         if not _HEX_KEY.match(key):
             raise ImproperlyConfigured(
                 "The edge database key must be 64 hexadecimal digits (a raw 256-bit key)."
