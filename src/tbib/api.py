@@ -14,6 +14,7 @@ from tbib.accounts.api import router as accounts_router
 from tbib.accounts.auth import API_AUTH
 from tbib.accounts.models import User
 from tbib.accounts.services import LoginError
+from tbib.assist.api import router as assist_router
 from tbib.clinical.api import reference_router
 from tbib.clinical.api import router as encounters_router
 from tbib.core.errors import Conflict
@@ -61,6 +62,7 @@ api.add_router("/pharmacy", pharmacy_router)
 api.add_router("/cases", cases_router)
 api.add_router("/uploads", uploads_router)
 api.add_router("/devices", devices_router)
+api.add_router("/assist", assist_router)
 
 
 def _error(request: HttpRequest, status: int, detail: object) -> HttpResponse:
