@@ -111,3 +111,50 @@ def test_the_api_needs_a_token_and_one_age(api_client: Client, gp_headers: dict[
                            content_type="application/json").status_code == 401  # fmt: skip
     status, answer = _evaluate(api_client, gp_headers, body)
     assert status == 422 and "age" in str(answer)
+
+
+def test_pregnancy_rules() -> None:
+    import datetime
+
+    from tbib.assist import pregnancy
+
+    age = pregnancy.gestational_age(datetime.date(2026, 6, 1), datetime.date(2026, 12, 3))
+    assert "26 weeks 3 days" in age.explanation  # 185 days and "2027-03-08" in age.explanation
+    assert pregnancy.hypertensive_disorder(D(135), D(85), proteinuria=None, weeks=30) is None
+    mild = pregnancy.hypertensive_disorder(D(142), D(92), proteinuria=False, weeks=30)
+    assert mild is not None and mild.severity == "medium"
+    severe = pregnancy.hypertensive_disorder(D(165), D(100), proteinuria=None, weeks=30)
+    assert severe is not None and severe.severity == "high" and "urine" in severe.explanation
+    pet = pregnancy.hypertensive_disorder(D(150), D(95), proteinuria=True, weeks=32)
+    assert pet is not None and "pre-eclampsia suspected" in pet.explanation
+    assert pregnancy.anaemia(D("10.4")).explanation.endswith("mild anaemia.")
+    assert pregnancy.anaemia(D("6.8")).severity == "high"
+    assert pregnancy.anaemia(D("11.0")).severity == "info"
+
+
+@pytest.mark.django_db
+def test_a_pregnant_woman_and_a_child_through_the_api(
+    api_client: Client, gp_headers: dict[str, str]
+) -> None:
+    status, body = _evaluate(api_client, gp_headers, {
+        "patient": {"age_years": 27, "sex": "female", "pregnant": True, "proteinuria": True,
+                    "lmp": "2026-04-01", "signs": ["severe_headache_blurred_vision"]},
+        "observations": [{"code": "8480-6", "value": 168, "unit": "mm[Hg]"},
+                         {"code": "8462-4", "value": 112, "unit": "mm[Hg]"},
+                         {"code": "718-7", "value": 95, "unit": "g/L"}],
+    })  # fmt: skip
+    assert status == 200, body
+    rules = {f["rule"]: f for f in body["findings"]}  # type: ignore[index]
+    assert "pre-eclampsia with severe features" in rules["pregnancy-hypertension"]["explanation"]
+    assert rules["pregnancy-anaemia"]["severity"] == "medium"  # 9.5 g/dL
+    assert rules["pregnancy-danger-signs"]["severity"] == "high"
+    assert "blood-pressure" not in rules  # the pregnancy rule replaces the adult grades
+    status, body = _evaluate(api_client, gp_headers, {
+        "patient": {"age_days": 400, "sex": "male", "signs": ["vomits_everything"]},
+        "observations": [],
+    })  # fmt: skip
+    assert [f["rule"] for f in body["findings"]] == ["imci-general-danger-signs"]  # type: ignore[index]
+    status, body = _evaluate(api_client, gp_headers, {
+        "patient": {"age_days": 400, "sex": "male", "signs": ["tired"]}, "observations": [],
+    })  # fmt: skip
+    assert status == 422 and "patient.signs" in str(body)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import ValidationError
 from pydantic import Field, model_validator
@@ -27,6 +29,10 @@ class PatientIn(Schema):
     hypercapnic_failure: bool = Field(
         default=False, description="score SpO2 on NEWS2 scale 2 (a clinician's decision)"
     )
+    lmp: datetime.date | None = Field(default=None, description="last menstrual period")
+    proteinuria: bool | None = None
+    signs: list[str] = Field(default_factory=list, max_length=20,
+                             description="danger signs observed, by name")  # fmt: skip
 
     @model_validator(mode="after")
     def _one_age(self) -> PatientIn:
@@ -62,7 +68,9 @@ class EvaluateOut(Schema):
 
 @router.post("/evaluate", response=EvaluateOut, summary="Findings of the clinical rules")
 def evaluate_endpoint(request: HttpRequest, payload: EvaluateIn) -> dict[str, object]:
-    """Pure rules, cited: NEWS2, blood pressure categories, BMI classes, glucose and HbA1c.
+    """Pure rules, cited: NEWS2, blood pressure categories, BMI classes, glucose and HbA1c,
+    pregnancy (gestational age, hypertensive disorders, anaemia, danger signs), IMCI general
+    danger signs.
 
     Nothing is stored and nothing is prescribed: the findings inform the clinician.
     """
@@ -77,6 +85,10 @@ def evaluate_endpoint(request: HttpRequest, payload: EvaluateIn) -> dict[str, ob
         consciousness=patient.consciousness,
         on_oxygen=patient.on_oxygen,
         hypercapnic_failure=patient.hypercapnic_failure,
+        lmp=patient.lmp,
+        visit_date=timezone.localdate(),
+        proteinuria=patient.proteinuria,
+        signs=frozenset(patient.signs),
     )
     observations = [Observation(o.code, o.value, o.unit) for o in payload.observations]
     try:

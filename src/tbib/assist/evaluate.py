@@ -6,11 +6,12 @@ and on every edge: no database, no clock, no randomness.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tbib.assist import adult
+from tbib.assist import adult, child, pregnancy
 from tbib.assist.findings import Finding
 from tbib.assist.news2 import News2Input, news2
 
@@ -66,6 +67,7 @@ OBSERVATIONS: dict[str, tuple[str, dict[str, Callable[[Decimal], Decimal]], Deci
         Decimal(60),
     ),
     "4548-4": ("hba1c", {"%": _same}, Decimal(3), Decimal(20)),
+    "718-7": ("haemoglobin", {"g/dL": _same, "g/L": lambda g: g / 10}, Decimal(2), Decimal(25)),
 }
 CONSCIOUSNESS = {"A", "C", "V", "P", "U"}
 
@@ -85,6 +87,12 @@ class Context:
     consciousness: str | None = None  # ACVPU, for NEWS2
     on_oxygen: bool = False
     hypercapnic_failure: bool = False
+    # Pregnancy: last menstrual period, the visit's date (the caller's clock), proteinuria.
+    lmp: datetime.date | None = None
+    visit_date: datetime.date | None = None
+    proteinuria: bool | None = None
+    # Signs observed (pregnancy danger signs, IMCI general danger signs), by name.
+    signs: frozenset[str] = frozenset()
 
 
 def measures(observations: Sequence[Observation]) -> dict[str, Decimal]:
@@ -116,6 +124,9 @@ def evaluate(context: Context, observations: Sequence[Observation]) -> list[Find
         raise EvaluationError("patient.age", "Age must be between 0 and 130 years.")
     if context.consciousness is not None and context.consciousness not in CONSCIOUSNESS:
         raise EvaluationError("patient.consciousness", "Consciousness is one of A, C, V, P, U.")
+    unknown = context.signs - set(pregnancy.DANGER_SIGNS) - set(child.GENERAL_DANGER_SIGNS)
+    if unknown:
+        raise EvaluationError("patient.signs", f"Unknown sign(s): {', '.join(sorted(unknown))}.")
     values = measures(observations)
     pressures = values.get("systolic_bp"), values.get("diastolic_bp")
     if pressures[0] is not None and pressures[1] is not None and pressures[1] >= pressures[0]:
@@ -146,8 +157,14 @@ def evaluate(context: Context, observations: Sequence[Observation]) -> list[Find
                 )
             )
         )
-    if adult_patient and "systolic_bp" in values and "diastolic_bp" in values:
+    if context.pregnant:
+        findings += _pregnancy(context, values)
+    elif adult_patient and "systolic_bp" in values and "diastolic_bp" in values:
         findings.append(adult.blood_pressure(values["systolic_bp"], values["diastolic_bp"]))
+    if 60 <= context.age_days < 5 * 365:
+        signs = child.general_danger_signs(set(context.signs))
+        if signs is not None:
+            findings.append(signs)
     bmi = values.get("bmi")
     if bmi is None and "weight" in values and "height" in values:
         metres = values["height"] / 100
@@ -160,4 +177,31 @@ def evaluate(context: Context, observations: Sequence[Observation]) -> list[Find
         findings.append(adult.glucose(values["random_glucose"], fasting=False))
     if "hba1c" in values:
         findings.append(adult.hba1c(values["hba1c"]))
+    return findings
+
+
+def _pregnancy(context: Context, values: dict[str, Decimal]) -> list[Finding]:
+    if context.sex != "female":
+        raise EvaluationError("patient.pregnant", "Only a female patient can be pregnant.")
+    findings: list[Finding] = []
+    weeks = None
+    if context.lmp is not None and context.visit_date is not None:
+        try:
+            age = pregnancy.gestational_age(context.lmp, context.visit_date)
+        except ValueError as error:
+            raise EvaluationError("patient.lmp", str(error)) from error
+        findings.append(age)
+        weeks = int(age.values["weeks"])
+    if "systolic_bp" in values and "diastolic_bp" in values:
+        found = pregnancy.hypertensive_disorder(
+            values["systolic_bp"], values["diastolic_bp"],
+            proteinuria=context.proteinuria, weeks=weeks,
+        )  # fmt: skip
+        if found is not None:
+            findings.append(found)
+    if "haemoglobin" in values:
+        findings.append(pregnancy.anaemia(values["haemoglobin"]))
+    danger = pregnancy.danger_signs(set(context.signs))
+    if danger is not None:
+        findings.append(danger)
     return findings
