@@ -95,6 +95,13 @@ class Context:
     signs: frozenset[str] = frozenset()
 
 
+def _tidy(value: Decimal) -> Decimal:
+    """186.00 → 186, 12.80 → 12.8: values as a clinician writes them."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 def measures(observations: Sequence[Observation]) -> dict[str, Decimal]:
     """Canonical values by measure; the later of two observations of the same measure wins."""
     found: dict[str, Decimal] = {}
@@ -110,7 +117,7 @@ def measures(observations: Sequence[Observation]) -> dict[str, Decimal]:
                 f"{where}.unit",
                 f"{observation.code} ({name}) takes {', '.join(units)}, not {observation.unit!r}.",
             )
-        value = convert(observation.value)
+        value = _tidy(convert(observation.value))
         if not low <= value <= high:
             raise EvaluationError(
                 f"{where}.value", f"{name} {observation.value} {observation.unit} is impossible."

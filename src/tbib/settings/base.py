@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tbib.teleexpertise",
     "tbib.devices",
     "tbib.sync",
+    "tbib.assist",
     "tbib.web",
 ]
 

@@ -1,0 +1,36 @@
+"""The assistant's findings for an encounter, from its recorded measurements."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tbib.assist.evaluate import Context, EvaluationError, Observation, evaluate
+from tbib.assist.findings import Finding
+
+if TYPE_CHECKING:
+    from tbib.clinical.models import Encounter
+
+# Capillary glucose by meter, recorded in g/L, is a random (non-fasting) measurement.
+_SEX = {"female": "female", "male": "male"}
+
+
+def findings_for(encounter: Encounter) -> list[Finding]:
+    """Findings of the encounter's latest value of each measurement (the same pure rules as the
+    API, so the unit, the specialist and any other system see the same)."""
+    patient = encounter.patient
+    if patient.birth_date is None:
+        return []
+    latest: dict[str, Observation] = {}
+    keys: set[str] = set()
+    for row in encounter.observations.order_by("effective_at"):
+        latest[row.loinc] = Observation(row.loinc, row.value, row.unit)
+        keys.add(row.key)
+    context = Context(
+        age_days=(encounter.arrived_at.date() - patient.birth_date).days,
+        sex=_SEX.get(patient.sex, "other"),
+        pregnant="gestational_age" in keys and patient.sex == "female",
+    )
+    try:
+        return evaluate(context, list(latest.values()))
+    except EvaluationError:
+        return []  # the recorded values passed the encounter's own validation; rules skip them

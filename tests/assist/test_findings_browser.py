@@ -1,0 +1,49 @@
+"""A flagged encounter shows the assistant's finding, its values and its guideline."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from playwright.sync_api import Browser, expect
+from pytest_django.live_server_helper import LiveServer
+
+from tbib.access.scope import AccessContext
+from tbib.accounts.choices import UserRole
+from tbib.clinical.services import start_encounter
+from tests.factories import TEST_PASSWORD, PatientFactory, open_stop_today, unit, unit_staff
+from tests.web.network import ensure_network
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_gp_sees_a_flagged_encounter_with_its_explanation(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    ensure_network()
+    open_stop_today("midelt-1")
+    nurse = unit_staff(UserRole.NURSE, "midelt-1", username="nurse-assist")
+    unit_staff(UserRole.GP, "midelt-1", username="gp-assist")
+    patient = PatientFactory(unit=unit("midelt-1"), birth_date=datetime.date(1958, 3, 1),
+                             given_name="Moha", family_name="Oubella")  # fmt: skip
+    encounter = start_encounter(
+        ctx=AccessContext(user=nurse),
+        patient_id=patient.pk,
+        measurements={"systolic_bp": "186", "diastolic_bp": "112", "weight": "92",
+                      "height": "160", "glucose": "2.3"},
+    )  # fmt: skip
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "gp-assist")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/unit/encounters/{encounter.pk}/")
+    pressure = page.locator("[data-rule=blood-pressure]")
+    expect(pressure).to_contain_text("186/112")
+    expect(pressure).to_contain_text("grade 3 hypertension")
+    expect(pressure).to_contain_text("ESC/ESH")
+    expect(pressure).to_have_class("finding finding-high")
+    expect(page.locator("[data-rule=bmi]")).to_contain_text("obese class I")  # 35.9 kg/m²
+    # 2.3 g/L random capillary glucose = 12.8 mmol/L.
+    expect(page.locator("[data-rule=glucose]")).to_contain_text("12.8 mmol/L")
+    page.close()
