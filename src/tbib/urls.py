@@ -6,6 +6,7 @@ from django.urls import path
 
 from tbib.accounts.views import verify_otp
 from tbib.api import api
+from tbib.assist import views as assist_views
 from tbib.clinical import views as unit_views
 from tbib.devices import views as device_views
 from tbib.sync import views as sync_views
@@ -24,6 +25,11 @@ urlpatterns = [
         "unit/encounters/<uuid:encounter_id>/documents/<slug:kind>.pdf",
         unit_views.document,
         name="unit-document",
+    ),
+    path(
+        "unit/encounters/<uuid:encounter_id>/findings/<slug:rule>/dismiss",
+        assist_views.dismiss,
+        name="unit-finding-dismiss",
     ),
     path("unit/devices/", device_views.devices, name="unit-devices"),
     path("unit/icd10/", unit_views.icd10_options, name="unit-icd10"),

@@ -46,4 +46,15 @@ def test_the_gp_sees_a_flagged_encounter_with_its_explanation(
     expect(page.locator("[data-rule=bmi]")).to_contain_text("obese class I")  # 35.9 kg/m²
     # 2.3 g/L random capillary glucose = 12.8 mmol/L.
     expect(page.locator("[data-rule=glucose]")).to_contain_text("12.8 mmol/L")
+    # The GP knows better about this one: dismissed with a reason, kept on the record.
+    bmi = page.locator("[data-rule=bmi]")
+    bmi.locator("summary").click()
+    bmi.locator("input[name=reason]").fill(
+        "Oedèmes des membres inférieurs : poids non interprétable"
+    )
+    bmi.locator("button[type=submit]").click()
+    expect(page.locator("[data-rule=bmi] [data-testid=dismissal]")).to_contain_text(
+        "poids non interprétable"
+    )
+    expect(page.locator("[data-rule=bmi]")).to_have_class("finding finding-low finding-dismissed")
     page.close()

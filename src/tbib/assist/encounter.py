@@ -34,3 +34,14 @@ def findings_for(encounter: Encounter) -> list[Finding]:
         return evaluate(context, list(latest.values()))
     except EvaluationError:
         return []  # the recorded values passed the encounter's own validation; rules skip them
+
+
+def reviewed_findings(encounter: Encounter) -> list[tuple[Finding, object]]:
+    """Each finding with its dismissal (or None), for the screens."""
+    from tbib.assist.models import FindingDismissal
+
+    dismissed = {
+        d.rule: d
+        for d in FindingDismissal.objects.filter(encounter=encounter).select_related("dismissed_by")
+    }
+    return [(finding, dismissed.get(finding.rule)) for finding in findings_for(encounter)]

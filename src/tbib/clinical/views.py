@@ -34,7 +34,7 @@ from tbib.access.scope import (
 )
 from tbib.accounts.choices import UNIT_ROLES, UserRole
 from tbib.accounts.models import User
-from tbib.assist.encounter import findings_for
+from tbib.assist.encounter import reviewed_findings
 from tbib.clinical import icd10
 from tbib.clinical.choices import DocumentKind, ReferralUrgency
 from tbib.clinical.documents import document_pdf
@@ -371,7 +371,7 @@ def encounter_view(request: HttpRequest, encounter_id: uuid.UUID) -> HttpRespons
             "icd10_source": icd10.SOURCE,
             "cases": te_views._encounter_cases(ctx, encounter.pk),
             "ecg_strips": EcgStrip.objects.filter(encounter=encounter),
-            "findings": findings_for(encounter),
+            "findings": reviewed_findings(encounter),
             **te_views.case_form_context(),
         },
     )

@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "tbib.teleexpertise",
     "tbib.devices",
     "tbib.sync",
-    "tbib.assist",
+    "tbib.assist.apps.AssistConfig",
     "tbib.web",
 ]
 
