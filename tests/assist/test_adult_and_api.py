@@ -84,6 +84,7 @@ def test_the_api_returns_cited_findings(api_client: Client, gp_headers: dict[str
     assert "emergency response" in news["explanation"] and news["source"]
     assert findings["glucose"]["values"]["glucose_mmol_l"] == "13.3"  # 2.4 g/L × 5.551
     assert findings["glucose"]["severity"] == "medium"
+    assert body["suggestion"]["urgency"] == "emergency"  # type: ignore[index]
 
 
 @pytest.mark.django_db

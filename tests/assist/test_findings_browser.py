@@ -44,6 +44,9 @@ def test_the_gp_sees_a_flagged_encounter_with_its_explanation(
     expect(pressure).to_contain_text("ESC/ESH")
     expect(pressure).to_have_class("finding finding-high")
     expect(page.locator("[data-rule=bmi]")).to_contain_text("obese class I")  # 35.9 kg/m²
+    # Asking a specialist: the assistant's choice is preselected, and says why.
+    expect(page.locator("#case-specialty")).to_have_value("cardiology")
+    expect(page.locator("#case-urgency")).to_have_value("emergency")
     # 2.3 g/L random capillary glucose = 12.8 mmol/L.
     expect(page.locator("[data-rule=glucose]")).to_contain_text("12.8 mmol/L")
     # The GP knows better about this one: dismissed with a reason, kept on the record.

@@ -13,6 +13,7 @@ from ninja.errors import ValidationError
 from pydantic import Field, model_validator
 
 from tbib.assist.evaluate import Context, EvaluationError, Observation, evaluate
+from tbib.assist.routing import suggest
 
 router = Router(tags=["assistant"])
 
@@ -50,6 +51,14 @@ class ObservationIn(Schema):
 class EvaluateIn(Schema):
     patient: PatientIn
     observations: list[ObservationIn] = Field(max_length=200)
+    reason: str = Field(default="", max_length=300, description="reason for the visit")
+    diagnoses: list[str] = Field(default_factory=list, max_length=20, description="ICD-10")
+
+
+class SuggestionOut(Schema):
+    specialty: str | None
+    urgency: str
+    reasons: list[str]
 
 
 class FindingOut(Schema):
@@ -64,6 +73,7 @@ class FindingOut(Schema):
 
 class EvaluateOut(Schema):
     findings: list[FindingOut]
+    suggestion: SuggestionOut
 
 
 @router.post("/evaluate", response=EvaluateOut, summary="Findings of the clinical rules")
@@ -97,4 +107,6 @@ def evaluate_endpoint(request: HttpRequest, payload: EvaluateIn) -> dict[str, ob
         raise ValidationError(
             [{"loc": ("body", *error.field.split(".")), "msg": str(error)}]
         ) from error
-    return {"findings": [vars(f) for f in findings]}
+    suggestion = suggest(age_days=age_days, pregnant=patient.pregnant, findings=findings,
+                         diagnoses=payload.diagnoses, reason=payload.reason)  # fmt: skip
+    return {"findings": [vars(f) for f in findings], "suggestion": vars(suggestion)}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from tbib.assist.evaluate import Context, EvaluationError, Observation, evaluate
 from tbib.assist.findings import Finding
+from tbib.assist.routing import Suggestion, suggest
 
 if TYPE_CHECKING:
     from tbib.clinical.models import Encounter
@@ -45,3 +46,16 @@ def reviewed_findings(encounter: Encounter) -> list[tuple[Finding, object]]:
         for d in FindingDismissal.objects.filter(encounter=encounter).select_related("dismissed_by")
     }
     return [(finding, dismissed.get(finding.rule)) for finding in findings_for(encounter)]
+
+
+def suggestion_for(encounter: Encounter, findings: list[Finding]) -> Suggestion:
+    """The specialty and urgency the assistant suggests for a case about this encounter."""
+    patient = encounter.patient
+    age_days = (encounter.arrived_at.date() - patient.birth_date).days if patient.birth_date else 0
+    return suggest(
+        age_days=age_days if patient.birth_date else 30 * 365,
+        pregnant=any(f.rule.startswith("pregnancy") for f in findings),
+        findings=findings,
+        diagnoses=list(encounter.diagnoses.values_list("code", flat=True)),
+        reason=encounter.reason,
+    )

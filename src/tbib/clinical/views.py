@@ -34,7 +34,7 @@ from tbib.access.scope import (
 )
 from tbib.accounts.choices import UNIT_ROLES, UserRole
 from tbib.accounts.models import User
-from tbib.assist.encounter import reviewed_findings
+from tbib.assist.encounter import reviewed_findings, suggestion_for
 from tbib.clinical import icd10
 from tbib.clinical.choices import DocumentKind, ReferralUrgency
 from tbib.clinical.documents import document_pdf
@@ -354,6 +354,7 @@ def encounter_view(request: HttpRequest, encounter_id: uuid.UUID) -> HttpRespons
     stock = UnitStock.objects.filter(unit_id=ctx.user.unit_id).select_related("medicine")
     observations = {o.key: o for o in encounter.observations.all()}
     hubs = Hub.objects.order_by("level", "name")
+    findings = reviewed_findings(encounter)
     return render(
         request,
         "clinical/encounter.html",
@@ -371,7 +372,10 @@ def encounter_view(request: HttpRequest, encounter_id: uuid.UUID) -> HttpRespons
             "icd10_source": icd10.SOURCE,
             "cases": te_views._encounter_cases(ctx, encounter.pk),
             "ecg_strips": EcgStrip.objects.filter(encounter=encounter),
-            "findings": reviewed_findings(encounter),
+            "findings": findings,
+            "suggestion": suggestion_for(
+                encounter, [f for f, dismissed in findings if not dismissed]
+            ),
             **te_views.case_form_context(),
         },
     )
