@@ -10,6 +10,7 @@ from tbib.assist.routing import Suggestion, suggest
 
 if TYPE_CHECKING:
     from tbib.clinical.models import Encounter
+    from tbib.teleexpertise.models import Case
 
 # Capillary glucose by meter, recorded in g/L, is a random (non-fasting) measurement.
 _SEX = {"female": "female", "male": "male"}
@@ -59,3 +60,46 @@ def suggestion_for(encounter: Encounter, findings: list[Finding]) -> Suggestion:
         diagnoses=list(encounter.diagnoses.values_list("code", flat=True)),
         reason=encounter.reason,
     )
+
+
+SEVERITY_ORDER = ["info", "low", "medium", "high"]
+
+
+def findings_for_case(case: Case) -> list[Finding]:
+    """The findings of the measurements the case carries (what the specialist reads)."""
+    from decimal import Decimal, InvalidOperation
+
+    patient = case.patient
+    if patient.birth_date is None:
+        return []
+    observations = []
+    keys = set()
+    for vital in case.vitals or []:
+        try:
+            observations.append(Observation(vital["loinc"], Decimal(vital["value"]), vital["unit"]))
+        except (KeyError, TypeError, InvalidOperation):
+            continue
+        keys.add(vital.get("key", ""))
+    context = Context(
+        age_days=(case.created_at.date() - patient.birth_date).days,
+        sex=_SEX.get(patient.sex, "other"),
+        pregnant="gestational_age" in keys and patient.sex == "female",
+    )
+    try:
+        return evaluate(context, observations)
+    except EvaluationError:
+        return []
+
+
+def reviewed_case_findings(case: Case) -> list[tuple[Finding, object]]:
+    from tbib.assist.models import FindingDismissal
+
+    dismissed = {d.rule: d for d in FindingDismissal.objects.filter(encounter_id=case.encounter_id)
+                 .select_related("dismissed_by")}  # fmt: skip
+    return [(f, dismissed.get(f.rule)) for f in findings_for_case(case)]
+
+
+def top_finding(case: Case) -> Finding | None:
+    """The most severe finding of a case, for its line in the queue (None if only info)."""
+    findings = [f for f in findings_for_case(case) if f.severity != "info"]
+    return max(findings, key=lambda f: SEVERITY_ORDER.index(f.severity), default=None)

@@ -33,6 +33,7 @@ from tbib.access.scope import (
 )
 from tbib.accounts.choices import UserRole
 from tbib.accounts.models import User
+from tbib.assist.encounter import reviewed_case_findings, top_finding
 from tbib.core.errors import Conflict
 from tbib.devices.models import EcgStrip
 from tbib.network.models import Specialty
@@ -91,6 +92,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     template = "teleexpertise/_queue_rows.html" if partial else "teleexpertise/queue.html"
     # The head of the queue is what a specialist works on; the total says how long it is.
     shown = list(cases[:QUEUE_PAGE])
+    for case in shown:
+        case.top_finding = top_finding(case)  # type: ignore[attr-defined]
     return render(request, template, {"cases": shown, "total": cases.count()})
 
 
@@ -209,6 +212,8 @@ def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "teleexpertise/case.html",
         {
             "case": case,
+            "encounter": case.encounter,
+            "findings": reviewed_case_findings(case),
             "history": history,
             "trends": trends,
             "errors": errors,
