@@ -159,3 +159,20 @@ def test_a_pregnant_woman_and_a_child_through_the_api(
         "patient": {"age_days": 400, "sex": "male", "signs": ["tired"]}, "observations": [],
     })  # fmt: skip
     assert status == 422 and "patient.signs" in str(body)
+
+
+@pytest.mark.django_db
+def test_a_wasted_child_gets_z_scores_and_acute_malnutrition(
+    api_client: Client, gp_headers: dict[str, str]
+) -> None:
+    status, body = _evaluate(api_client, gp_headers, {
+        "patient": {"age_days": 400, "sex": "male"},
+        "observations": [{"code": "29463-7", "value": 7.0, "unit": "kg"},
+                         {"code": "8302-2", "value": 76, "unit": "cm"},
+                         {"code": "56072-2", "value": 112, "unit": "mm"}],
+    })  # fmt: skip
+    assert status == 200, body
+    rules = {f["rule"]: f for f in body["findings"]}  # type: ignore[index]
+    assert rules["growth-wflh"]["zscore"] < -3 and rules["growth-wflh"]["severity"] == "high"
+    assert "MUAC 11.2 cm < 11.5" in rules["acute-malnutrition"]["explanation"]
+    assert body["suggestion"]["specialty"] == "paediatrics"  # type: ignore[index]

@@ -31,6 +31,10 @@ class PatientIn(Schema):
         default=False, description="score SpO2 on NEWS2 scale 2 (a clinician's decision)"
     )
     lmp: datetime.date | None = Field(default=None, description="last menstrual period")
+    length_measured_lying: bool | None = Field(
+        default=None, description="children: length taken lying (None: as recommended for age)"
+    )
+    oedema: bool = Field(default=False, description="bilateral pitting oedema")
     proteinuria: bool | None = None
     signs: list[str] = Field(default_factory=list, max_length=20,
                              description="danger signs observed, by name")  # fmt: skip
@@ -80,7 +84,7 @@ class EvaluateOut(Schema):
 def evaluate_endpoint(request: HttpRequest, payload: EvaluateIn) -> dict[str, object]:
     """Pure rules, cited: NEWS2, blood pressure categories, BMI classes, glucose and HbA1c,
     pregnancy (gestational age, hypertensive disorders, anaemia, danger signs), IMCI general
-    danger signs.
+    danger signs, WHO growth z-scores and acute malnutrition for children under 5.
 
     Nothing is stored and nothing is prescribed: the findings inform the clinician.
     """
@@ -99,6 +103,8 @@ def evaluate_endpoint(request: HttpRequest, payload: EvaluateIn) -> dict[str, ob
         visit_date=timezone.localdate(),
         proteinuria=patient.proteinuria,
         signs=frozenset(patient.signs),
+        measured_lying=patient.length_measured_lying,
+        oedema=patient.oedema,
     )
     observations = [Observation(o.code, o.value, o.unit) for o in payload.observations]
     try:

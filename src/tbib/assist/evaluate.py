@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tbib.assist import adult, child, pregnancy
+from tbib.assist import adult, child, growth, pregnancy
 from tbib.assist.findings import Finding
 from tbib.assist.news2 import News2Input, news2
 
@@ -67,6 +67,7 @@ OBSERVATIONS: dict[str, tuple[str, dict[str, Callable[[Decimal], Decimal]], Deci
         Decimal(60),
     ),
     "4548-4": ("hba1c", {"%": _same}, Decimal(3), Decimal(20)),
+    "56072-2": ("muac", {"cm": _same, "mm": lambda mm: mm / 10}, Decimal(5), Decimal(50)),
     "718-7": ("haemoglobin", {"g/dL": _same, "g/L": lambda g: g / 10}, Decimal(2), Decimal(25)),
 }
 CONSCIOUSNESS = {"A", "C", "V", "P", "U"}
@@ -93,6 +94,9 @@ class Context:
     proteinuria: bool | None = None
     # Signs observed (pregnancy danger signs, IMCI general danger signs), by name.
     signs: frozenset[str] = frozenset()
+    # Children: how the length was taken (None: as recommended for the age), oedema.
+    measured_lying: bool | None = None
+    oedema: bool = False
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -168,6 +172,18 @@ def evaluate(context: Context, observations: Sequence[Observation]) -> list[Find
         findings += _pregnancy(context, values)
     elif adult_patient and "systolic_bp" in values and "diastolic_bp" in values:
         findings.append(adult.blood_pressure(values["systolic_bp"], values["diastolic_bp"]))
+    if context.age_days <= growth.LAST_DAY and context.sex in ("male", "female"):
+        findings += growth.classify(
+            growth.Child(
+                sex=context.sex,
+                age_days=context.age_days,
+                weight_kg=_float(values.get("weight")),
+                length_cm=_float(values.get("height")),
+                measured_lying=context.measured_lying,
+                muac_cm=_float(values.get("muac")),
+                oedema=context.oedema,
+            )
+        )
     if 60 <= context.age_days < 5 * 365:
         signs = child.general_danger_signs(set(context.signs))
         if signs is not None:
@@ -212,3 +228,7 @@ def _pregnancy(context: Context, values: dict[str, Decimal]) -> list[Finding]:
     if danger is not None:
         findings.append(danger)
     return findings
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
