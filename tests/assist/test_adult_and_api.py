@@ -81,7 +81,8 @@ def test_the_api_returns_cited_findings(api_client: Client, gp_headers: dict[str
     news = findings["news2"]
     # RR 26 → 3, SpO2 90 → 3, oxygen 2, SBP 88 → 3, pulse 135 → 3, V → 3, 39.0 °C → 1.
     assert news["score"] == 18 and news["severity"] == "high"
-    assert "emergency response" in news["explanation"] and news["source"]
+    # In the user's language (French by default), with the guideline cited.
+    assert "réponse d'urgence" in news["explanation"] and news["source"]
     assert findings["glucose"]["values"]["glucose_mmol_l"] == "13.3"  # 2.4 g/L × 5.551
     assert findings["glucose"]["severity"] == "medium"
     assert body["suggestion"]["urgency"] == "emergency"  # type: ignore[index]
@@ -146,7 +147,7 @@ def test_a_pregnant_woman_and_a_child_through_the_api(
     })  # fmt: skip
     assert status == 200, body
     rules = {f["rule"]: f for f in body["findings"]}  # type: ignore[index]
-    assert "pre-eclampsia with severe features" in rules["pregnancy-hypertension"]["explanation"]
+    assert "pré-éclampsie sévère" in rules["pregnancy-hypertension"]["explanation"]
     assert rules["pregnancy-anaemia"]["severity"] == "medium"  # 9.5 g/dL
     assert rules["pregnancy-danger-signs"]["severity"] == "high"
     assert "blood-pressure" not in rules  # the pregnancy rule replaces the adult grades
@@ -175,4 +176,5 @@ def test_a_wasted_child_gets_z_scores_and_acute_malnutrition(
     rules = {f["rule"]: f for f in body["findings"]}  # type: ignore[index]
     assert rules["growth-wflh"]["zscore"] < -3 and rules["growth-wflh"]["severity"] == "high"
     assert "MUAC 11.2 cm < 11.5" in rules["acute-malnutrition"]["explanation"]
+    assert rules["acute-malnutrition"]["explanation"].startswith("Malnutrition aiguë sévère")
     assert body["suggestion"]["specialty"] == "paediatrics"  # type: ignore[index]

@@ -40,15 +40,15 @@ def test_the_gp_sees_a_flagged_encounter_with_its_explanation(
     page.goto(f"{live_server.url}/unit/encounters/{encounter.pk}/")
     pressure = page.locator("[data-rule=blood-pressure]")
     expect(pressure).to_contain_text("186/112")
-    expect(pressure).to_contain_text("grade 3 hypertension")
+    expect(pressure).to_contain_text("hypertension de grade 3")  # the UI speaks French
     expect(pressure).to_contain_text("ESC/ESH")
     expect(pressure).to_have_class("finding finding-high")
-    expect(page.locator("[data-rule=bmi]")).to_contain_text("obese class I")  # 35.9 kg/m²
+    expect(page.locator("[data-rule=bmi]")).to_contain_text("obésité de classe II")  # 35.9
     # Asking a specialist: the assistant's choice is preselected, and says why.
     expect(page.locator("#case-specialty")).to_have_value("cardiology")
     expect(page.locator("#case-urgency")).to_have_value("emergency")
     # 2.3 g/L random capillary glucose = 12.8 mmol/L.
-    expect(page.locator("[data-rule=glucose]")).to_contain_text("12.8 mmol/L")
+    expect(page.locator("[data-rule=glucose]")).to_contain_text("Glycémie au hasard 12.8 mmol/L")
     # The GP knows better about this one: dismissed with a reason, kept on the record.
     bmi = page.locator("[data-rule=bmi]")
     bmi.locator("summary").click()

@@ -34,7 +34,7 @@ def test_queue_and_case_show_the_findings(client: Client) -> None:
     submit_case(ctx=gp, case_id=case.pk)
     client.force_login(specialist("cardiology"))
     queue = client.get("/platform/").content.decode()
-    assert 'data-testid="queue-finding"' in queue and "grade 3 hypertension" in queue
+    assert 'data-testid="queue-finding"' in queue and "hypertension de grade 3" in queue
     page = client.get(f"/platform/cases/{case.pk}/").content.decode()
     assert "186/112" in page and "ESC/ESH" in page and "finding-high" in page
     assert "Dismiss this finding" not in page and "Écarter ce constat" not in page

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from tbib.assist.findings import Finding, Severity
 
 SOURCE = (
@@ -127,11 +130,11 @@ def zscores(child: Child) -> dict[str, float]:
 
 
 NAMES = {
-    "lhfa": "length/height-for-age",
-    "wfa": "weight-for-age",
-    "wflh": "weight-for-length/height",
-    "bmifa": "BMI-for-age",
-    "acfa": "MUAC-for-age",
+    "lhfa": gettext_noop("length/height-for-age"),
+    "wfa": gettext_noop("weight-for-age"),
+    "wflh": gettext_noop("weight-for-length/height"),
+    "bmifa": gettext_noop("BMI-for-age"),
+    "acfa": gettext_noop("MUAC-for-age"),
 }
 
 
@@ -144,7 +147,8 @@ def classify(child: Child) -> list[Finding]:
         label, severity = _meaning(name, value)
         findings.append(Finding(
             rule=f"growth-{name}", severity=severity, source=SOURCE, zscore=value,
-            explanation=f"{NAMES[name]} z-score {value:+.2f}: {label}.",
+            explanation=_("%(indicator)s z-score %(z)s: %(meaning)s.")
+            % {"indicator": _(NAMES[name]), "z": f"{value:+.2f}", "meaning": _(label)},
             values={"zscore": Decimal(str(value)), "age_days": Decimal(child.age_days)},
         ))  # fmt: skip
     acute = _acute_malnutrition(child, z)
@@ -156,28 +160,28 @@ def classify(child: Child) -> list[Finding]:
 def _meaning(name: str, z: float) -> tuple[str, str]:
     if name == "lhfa":
         if z < -3:
-            return "severe stunting", Severity.MEDIUM
+            return gettext_noop("severe stunting"), Severity.MEDIUM
         if z < -2:
-            return "stunting", Severity.LOW
+            return gettext_noop("stunting"), Severity.LOW
     elif name == "wfa":
         if z < -3:
-            return "severe underweight", Severity.MEDIUM
+            return gettext_noop("severe underweight"), Severity.MEDIUM
         if z < -2:
-            return "underweight", Severity.LOW
+            return gettext_noop("underweight"), Severity.LOW
     elif name in ("wflh", "bmifa"):
         if z < -3:
-            return "severe wasting", Severity.HIGH
+            return gettext_noop("severe wasting"), Severity.HIGH
         if z < -2:
-            return "wasting", Severity.MEDIUM
+            return gettext_noop("wasting"), Severity.MEDIUM
         if z > 3:
-            return "obesity", Severity.LOW
+            return gettext_noop("obesity"), Severity.LOW
         if z > 2:
-            return "overweight", Severity.LOW
+            return gettext_noop("overweight"), Severity.LOW
         if z > 1:
-            return "possible risk of overweight", Severity.INFO
+            return gettext_noop("possible risk of overweight"), Severity.INFO
     elif name == "acfa" and z < -2:
-        return "low MUAC-for-age", Severity.LOW
-    return "within the normal range", Severity.INFO
+        return gettext_noop("low MUAC-for-age"), Severity.LOW
+    return gettext_noop("within the normal range"), Severity.INFO
 
 
 def _acute_malnutrition(child: Child, z: dict[str, float]) -> Finding | None:
@@ -187,7 +191,7 @@ def _acute_malnutrition(child: Child, z: dict[str, float]) -> Finding | None:
     severe = moderate = False
     if child.oedema:
         severe = True
-        reasons.append("bilateral pitting oedema")
+        reasons.append(_("bilateral pitting oedema"))
     whz = z.get("wflh")
     if whz is not None and whz < -3:
         severe = True
@@ -204,11 +208,11 @@ def _acute_malnutrition(child: Child, z: dict[str, float]) -> Finding | None:
             reasons.append(f"MUAC {child.muac_cm} cm < 12.5")
     if not (severe or moderate):
         return None
-    name = "severe acute malnutrition" if severe else "moderate acute malnutrition"
+    name = _("Severe acute malnutrition") if severe else _("Moderate acute malnutrition")
     return Finding(
         rule="acute-malnutrition",
         severity=Severity.HIGH if severe else Severity.MEDIUM,
         source=SOURCE,
-        explanation=f"{name.capitalize()} ({', '.join(reasons)}).",
+        explanation=f"{name} ({', '.join(reasons)}).",
         values={"oedema": child.oedema},
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from tbib.assist.findings import Finding, Severity
 
 SOURCE = "Royal College of Physicians, NEWS2 (2017), Chart 1 and Chart 2"
@@ -90,26 +92,45 @@ def parameter_points(news: News2Input) -> dict[str, int]:
 def response(total: int, points: dict[str, int]) -> tuple[str, str]:
     """Chart 2: the clinical risk and the response it calls for."""
     if total >= 7:
-        return Severity.HIGH, "high clinical risk: emergency response, continuous monitoring"
+        return Severity.HIGH, _("high clinical risk: emergency response, continuous monitoring")
     if total >= 5:
-        return Severity.MEDIUM, "medium clinical risk: urgent response, at least hourly monitoring"
+        return Severity.MEDIUM, _(
+            "medium clinical risk: urgent response, at least hourly monitoring"
+        )
     if max(points.values()) == 3:
         return (
             Severity.MEDIUM,
-            "low-medium clinical risk (a single parameter scores 3): urgent ward-based "
-            "response, at least hourly monitoring",
+            _(
+                "low-medium clinical risk (a single parameter scores 3): urgent ward-based "
+                "response, at least hourly monitoring"
+            ),
         )
     if total >= 1:
-        return Severity.LOW, "low clinical risk: ward-based response, monitoring every 4-6 h"
-    return Severity.INFO, "low clinical risk: routine monitoring, at least every 12 h"
+        return Severity.LOW, _("low clinical risk: ward-based response, monitoring every 4-6 h")
+    return Severity.INFO, _("low clinical risk: routine monitoring, at least every 12 h")
+
+
+_PARAMETERS = {
+    "respiratory_rate": lambda: _("respiration rate"),
+    "spo2": lambda: _("SpO2"),
+    "air_or_oxygen": lambda: _("oxygen"),
+    "systolic_bp": lambda: _("systolic pressure"),
+    "pulse": lambda: _("pulse"),
+    "consciousness": lambda: _("consciousness"),
+    "temperature": lambda: _("temperature"),
+}
 
 
 def news2(news: News2Input) -> Finding:
     points = parameter_points(news)
     total = sum(points.values())
     severity, advice = response(total, points)
-    scoring = ", ".join(f"{name.replace('_', ' ')} {p}" for name, p in points.items() if p)
-    explanation = f"NEWS2 {total}" + (f" ({scoring})" if scoring else "") + f": {advice}."
+    scoring = ", ".join(f"{_PARAMETERS[name]()} {p}" for name, p in points.items() if p)
+    explanation = _("NEWS2 %(total)s%(scoring)s: %(advice)s.") % {
+        "total": total,
+        "scoring": f" ({scoring})" if scoring else "",
+        "advice": advice,
+    }
     return Finding(
         rule="news2",
         severity=severity,

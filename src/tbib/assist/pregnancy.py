@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from tbib.assist.findings import Finding, Severity
 
 NAEGELE_SOURCE = "Naegele's rule: term is 280 days (40 weeks) after the first day of the LMP"
@@ -22,14 +25,14 @@ DANGER_SOURCE = (
     "3rd edition (2015), B2-B3: quick check, danger signs"
 )
 DANGER_SIGNS = {
-    "vaginal_bleeding": "vaginal bleeding",
-    "convulsions": "convulsions",
-    "severe_headache_blurred_vision": "severe headache with blurred vision",
-    "severe_abdominal_pain": "severe abdominal pain",
-    "fever": "fever",
-    "breathing_difficulty": "difficult breathing",
-    "reduced_fetal_movements": "reduced or absent fetal movements",
-    "leaking_fluid": "leaking of fluid before labour",
+    "vaginal_bleeding": gettext_noop("vaginal bleeding"),
+    "convulsions": gettext_noop("convulsions"),
+    "severe_headache_blurred_vision": gettext_noop("severe headache with blurred vision"),
+    "severe_abdominal_pain": gettext_noop("severe abdominal pain"),
+    "fever": gettext_noop("fever"),
+    "breathing_difficulty": gettext_noop("difficult breathing"),
+    "reduced_fetal_movements": gettext_noop("reduced or absent fetal movements"),
+    "leaking_fluid": gettext_noop("leaking of fluid before labour"),
 }
 
 
@@ -43,8 +46,10 @@ def gestational_age(lmp: datetime.date, on: datetime.date) -> Finding:
         rule="gestational-age",
         severity=Severity.INFO,
         source=NAEGELE_SOURCE,
-        explanation=f"Gestational age {weeks} weeks {extra} days; expected date of delivery "
-        f"{due.isoformat()}.",
+        explanation=_(
+            "Gestational age %(weeks)s weeks %(days)s days; expected date of delivery %(due)s."
+        )
+        % {"weeks": weeks, "days": extra, "due": due.isoformat()},
         values={"lmp": lmp.isoformat(), "weeks": Decimal(weeks), "days": Decimal(extra)},
     )
 
@@ -59,21 +64,22 @@ def hypertensive_disorder(
     after_20 = weeks is not None and weeks >= 20
     if proteinuria and after_20:
         name = (
-            "pre-eclampsia with severe features suspected"
+            _("pre-eclampsia with severe features suspected")
             if severe
-            else ("pre-eclampsia suspected")
+            else _("pre-eclampsia suspected")
         )
         severity = Severity.HIGH
     else:
-        name = "severe hypertension in pregnancy" if severe else "hypertension in pregnancy"
+        name = _("severe hypertension in pregnancy") if severe else _("hypertension in pregnancy")
         severity = Severity.HIGH if severe else Severity.MEDIUM
         if proteinuria is None and after_20:
-            name += " (test the urine for protein)"
+            name += " " + _("(test the urine for protein)")
     return Finding(
         rule="pregnancy-hypertension",
         severity=severity,
         source=HYPERTENSION_SOURCE,
-        explanation=f"Blood pressure {systolic}/{diastolic} mmHg in pregnancy: {name}.",
+        explanation=_("Blood pressure %(systolic)s/%(diastolic)s mmHg in pregnancy: %(name)s.")
+        % {"systolic": systolic, "diastolic": diastolic, "name": name},
         values={
             "systolic_bp": systolic,
             "diastolic_bp": diastolic,
@@ -85,28 +91,28 @@ def hypertensive_disorder(
 def anaemia(haemoglobin_g_dl: Decimal) -> Finding:
     """Pregnant women: < 11.0 g/dL anaemia; mild 10.0-10.9, moderate 7.0-9.9, severe < 7.0."""
     if haemoglobin_g_dl < 7:
-        grade, severity = "severe anaemia", Severity.HIGH
+        grade, severity = _("severe anaemia"), Severity.HIGH
     elif haemoglobin_g_dl < 10:
-        grade, severity = "moderate anaemia", Severity.MEDIUM
+        grade, severity = _("moderate anaemia"), Severity.MEDIUM
     elif haemoglobin_g_dl < 11:
-        grade, severity = "mild anaemia", Severity.LOW
+        grade, severity = _("mild anaemia"), Severity.LOW
     else:
-        grade, severity = "no anaemia", Severity.INFO
+        grade, severity = _("no anaemia"), Severity.INFO
     return Finding(rule="pregnancy-anaemia", severity=severity, source=ANAEMIA_SOURCE,
-                   explanation=f"Haemoglobin {haemoglobin_g_dl} g/dL in pregnancy: {grade}.",
+                   explanation=_("Haemoglobin %(value)s g/dL in pregnancy: %(grade)s.") % {
+                       "value": haemoglobin_g_dl, "grade": grade},
                    values={"haemoglobin_g_dl": haemoglobin_g_dl})  # fmt: skip
 
 
 def danger_signs(signs: set[str]) -> Finding | None:
-    present = [DANGER_SIGNS[s] for s in sorted(signs) if s in DANGER_SIGNS]
+    present = [_(DANGER_SIGNS[s]) for s in sorted(signs) if s in DANGER_SIGNS]
     if not present:
         return None
     return Finding(
         rule="pregnancy-danger-signs",
         severity=Severity.HIGH,
         source=DANGER_SOURCE,
-        explanation="Danger sign(s) in pregnancy: "
-        + ", ".join(present)
-        + ": emergency care and referral now.",
+        explanation=_("Danger sign(s) in pregnancy: %(signs)s: emergency care and referral now.")
+        % {"signs": ", ".join(present)},
         values={s: True for s in sorted(signs) if s in DANGER_SIGNS},
     )

@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from tbib.assist.findings import Finding, Severity
 
 # ICD-10 code prefix → specialty (the longest matching prefix wins).
@@ -87,25 +89,29 @@ def suggest(
         specialty = _icd10_specialty(code)
         if specialty:
             votes[specialty] += 3
-            reasons.append(f"diagnosis {code} → {specialty}")
+            reason_text = _("diagnosis %(code)s → %(specialty)s")
+            reasons.append(reason_text % {"code": code, "specialty": specialty})
     text = _plain(reason)
     for specialty, words in KEYWORDS.items():
         for word in words:
             if re.search(rf"\b{re.escape(word)}", text):
                 votes[specialty] += 2
-                reasons.append(f"reason mentions '{word}' → {specialty}")
+                reasons.append(_("the reason mentions '%(word)s' → %(specialty)s")
+                               % {"word": word, "specialty": specialty})  # fmt: skip
                 break
     for finding in findings:
         specialty = FINDINGS.get(finding.rule)
         if specialty and finding.severity != Severity.INFO:
             votes[specialty] += 2
-            reasons.append(f"finding {finding.rule} ({finding.severity}) → {specialty}")
+            reasons.append(_("finding %(rule)s (%(severity)s) → %(specialty)s")
+                           % {"rule": finding.rule, "severity": finding.severity,
+                              "specialty": specialty})  # fmt: skip
     if age_days < 15 * 365:
         votes["paediatrics"] += 10  # a child's case goes to the paediatrician first
-        reasons.append("patient under 15 → paediatrics")
+        reasons.append(_("patient under 15 → paediatrics"))
     if pregnant:
         votes["gynaecology-obstetrics"] += 10
-        reasons.append("pregnancy → gynaecology-obstetrics")
+        reasons.append(_("pregnancy → gynaecology-obstetrics"))
     specialty = None
     if votes:
         # Ties break by the platform's list order, so the same input always gives the same.
