@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tbib.devices",
     "tbib.sync",
     "tbib.assist.apps.AssistConfig",
+    "tbib.planning",
     "tbib.web",
 ]
 
