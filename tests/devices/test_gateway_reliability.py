@@ -103,6 +103,7 @@ def test_ten_thousand_readings_through_two_gateway_restarts_are_recorded_exactly
         while recorded < READINGS and time.monotonic() < deadline:
             if restarts == 0 and recorded >= READINGS // 3:
                 # Restart 1: messages received but not yet recorded die with the process.
+                assert gateway.receive(timeout=10) > 0
                 gateway.crash()
                 restarts += 1
                 gateway = Gateway(host=BROKER_HOST, port=1883, unit_code="midelt-1",
@@ -110,6 +111,7 @@ def test_ten_thousand_readings_through_two_gateway_restarts_are_recorded_exactly
                 gateway.start()
             elif restarts == 1 and recorded >= 2 * READINGS // 3:
                 # Restart 2: a batch committed, the process killed before its acks.
+                assert gateway.receive(timeout=10) > 0
                 waiting = []
                 while not gateway.deliveries.empty():
                     waiting.append(gateway.deliveries.get_nowait().message)

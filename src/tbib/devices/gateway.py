@@ -103,6 +103,14 @@ class Gateway:
         """A clean stop: the session stays on the broker, unacknowledged messages come back."""
         self.client.disconnect()
 
+    def receive(self, *, timeout: float) -> int:
+        """Let deliveries arrive without recording or acknowledging them (for tests: a crash
+        then has messages in flight); returns how many wait."""
+        deadline = time.monotonic() + timeout
+        while self.deliveries.empty() and time.monotonic() < deadline:
+            self._network(0.05)
+        return self.deliveries.qsize()
+
     def crash(self) -> None:
         """Drop the connection without a word, as a killed process would (for tests)."""
         sock = self.client.socket()
