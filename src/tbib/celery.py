@@ -14,4 +14,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tbib.settings.base")
 
 app = Celery("tbib")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["tbib.teleexpertise"])
+app.autodiscover_tasks(["tbib.teleexpertise", "tbib.planning"])

@@ -9,6 +9,7 @@ from tbib.api import api
 from tbib.assist import views as assist_views
 from tbib.clinical import views as unit_views
 from tbib.devices import views as device_views
+from tbib.planning import views as planning_views
 from tbib.sync import views as sync_views
 from tbib.teleexpertise import views as platform_views
 from tbib.web import views
@@ -64,6 +65,25 @@ urlpatterns = [
     path("sync/push", sync_views.push, name="sync-push"),
     path("sync/lookup", sync_views.lookup, name="sync-lookup"),
     path("sync/blobs/<str:sha256>", sync_views.blob, name="sync-blob"),
+    path("planning/", planning_views.overview, name="planning"),
+    path("planning/access.<str:fmt>", planning_views.access_download, name="planning-access"),
+    path("planning/compare/", planning_views.compare, name="planning-compare"),
+    path("planning/scenarios/new", planning_views.scenario_new, name="planning-scenario-new"),
+    path(
+        "planning/scenarios/<uuid:scenario_id>/",
+        planning_views.scenario_detail,
+        name="planning-scenario",
+    ),
+    path(
+        "planning/scenarios/<uuid:scenario_id>/adopt",
+        planning_views.scenario_adopt,
+        name="planning-adopt",
+    ),
+    path(
+        "planning/scenarios/<uuid:scenario_id>/plan.<str:fmt>",
+        planning_views.scenario_download,
+        name="planning-download",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set-language"),
     path(

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from tbib.planning.allocation import Parameters, Plan, Site, greedy, solve, violations
+from tbib.planning.models import Scenario
 
 
 def _sites(seed: int = 3) -> list[Site]:
@@ -67,10 +68,14 @@ def test_the_checker_catches_each_broken_constraint() -> None:
 
 @pytest.mark.django_db
 def test_the_command_plans_on_the_real_communes(tmp_path: Path) -> None:
-    out = tmp_path / "plan.json"
+    out, shapes = tmp_path / "plan.json", tmp_path / "plan.geojson"
     call_command("plan_allocate", units=8, provinces=6, budget_mad=40_000_000, out=str(out),
-                 time_limit=60)  # fmt: skip
+                 time_limit=60, geojson=str(shapes), save="cli")  # fmt: skip
     plan = json.loads(out.read_text())
+    features = json.loads(shapes.read_text())["features"]
+    assert sum(f["properties"]["layer"] == "base" for f in features) == 8
+    saved = Scenario.objects.get(name="cli")
+    assert (saved.covered_population, saved.adopted) == (plan["covered_population"], False)
     assert len(plan["units"]) == 8
     assert len({u["province"] for u in plan["units"]}) == 6
     served = {c for u in plan["units"] for c in u["communes"]}

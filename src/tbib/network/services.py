@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
 
-from tbib.geo.choices import CommuneKind
 from tbib.geo.models import Commune, Region
-from tbib.network.allocation import RuralCommune, place_units
 from tbib.network.choices import DeviceKind, HubLevel, SpecialtySlug
 from tbib.network.models import Device, Hub, MobileUnit, Specialty, TelemedicinePlatform
 
@@ -84,38 +83,34 @@ def ensure_specialties_and_hubs() -> Hub:
     return national
 
 
-def build_demo_network(*, units: int = 50, provinces: int = 40) -> list[MobileUnit]:
-    """Create the network: hubs, platform, and units placed by network.allocation's rule."""
+def build_demo_network(plan: dict[str, Any] | None = None) -> list[MobileUnit]:
+    """Create the network: hubs, platform, and a unit at each base of the plan.
+
+    `plan` is a planning document (`tbib plan allocate`'s plan.json; the demo passes the
+    exact plan). Without one, the planning module's greedy baseline on the same constraints
+    places the units: it takes a second where the exact solve takes a minute, so the test
+    suite builds its network with it. The pilot units keep their pilot communes as bases
+    either way (fixed bases of the plan), and come first.
+    """
+    if plan is None:
+        from tbib.planning.plans import allocate
+        from tbib.planning.services import parameters_from
+
+        plan = allocate(parameters_from({}), log=lambda _line: None, exact=False)
+    pilot_names = {pilot.commune_code: pilot.name for pilot in PILOT_UNITS}
+    bases = [unit["base"] for unit in plan["units"]]
+    missing = sorted(set(pilot_names) - set(bases))
+    if missing:
+        raise ValueError(f"The plan drops pilot units' bases: {', '.join(missing)}")
+    ordered = list(pilot_names) + sorted(code for code in bases if code not in pilot_names)
     with transaction.atomic():
         ensure_specialties_and_hubs()
-        rural = [
-            RuralCommune(c.code, c.province_id, c.population_2024, c.distance_to_paved_road_km)
-            for c in Commune.objects.filter(kind=CommuneKind.RURAL)
-        ]
-        pilot_codes = [pilot.commune_code for pilot in PILOT_UNITS]
-        # Taliouine is an urban commune (a municipality) serving a rural area: add it so the
-        # rule can place its pilot unit.
-        for commune in Commune.objects.filter(code__in=pilot_codes, kind=CommuneKind.URBAN):
-            rural.append(
-                RuralCommune(
-                    commune.code,
-                    commune.province_id,
-                    commune.population_2024,
-                    commune.distance_to_paved_road_km,
-                )
-            )
-        placements = place_units(
-            communes=rural, pilot_commune_codes=pilot_codes, provinces=provinces, units=units
-        )
         hubs = {hub.region_id: hub for hub in Hub.objects.filter(level=HubLevel.REGIONAL)}
-        communes = Commune.objects.select_related("province").in_bulk(
-            [placement.home_commune_code for placement in placements]
-        )
-        pilot_names = {pilot.commune_code: pilot.name for pilot in PILOT_UNITS}
+        communes = Commune.objects.select_related("province").in_bulk(ordered)
         per_province: dict[str, int] = {}
         created = []
-        for placement in placements:
-            home = communes[placement.home_commune_code]
+        for base in ordered:
+            home = communes[base]
             number = per_province.get(home.province_id, 0) + 1
             per_province[home.province_id] = number
             code = f"{slugify(home.province.name_fr)}-{number}"
@@ -127,7 +122,7 @@ def build_demo_network(*, units: int = 50, provinces: int = 40) -> list[MobileUn
                     "province": home.province,
                     "regional_hub": hubs[home.region_id],
                     "home_commune": home,
-                    "is_pilot": placement.pilot,
+                    "is_pilot": base in pilot_names,
                 },
             )
             for index, (kind, (maker, model)) in enumerate(_DEVICE_MODELS.items(), start=1):
@@ -136,4 +131,7 @@ def build_demo_network(*, units: int = 50, provinces: int = 40) -> list[MobileUn
                     defaults={"unit": unit, "kind": kind, "manufacturer": maker, "model": model},
                 )
             created.append(unit)
+        from tbib.planning.services import save_scenario
+
+        save_scenario("Plan du réseau (phase 1)", plan, adopted=True)
         return created

@@ -9,7 +9,8 @@ Defaults, and why (ALLOCATION_DEFAULTS; every one can be set from the command li
   planning.access): about an hour's drive each way on rural roads, so that a day at a stop
   keeps 6 hours of consultations.
 - Units: 50 over exactly 40 provinces, each of them with at least one unit (phase 1).
-- The six pilot communes must be served.
+- The six pilot communes must be served, and the pilot units keep their bases (fixed bases:
+  units already on the road are not moved by a plan).
 - Cost: 2.5 million MAD per equipped unit (vehicle, medical and connected devices) plus
   4 MAD per km driven (two visits a month, a round trip each, over a year); the plan's cost
   must stay within the budget (180 million MAD for phase 1).
@@ -49,6 +50,7 @@ class Parameters:
     cost_per_km_mad: float = 4.0
     visits_per_year: int = 24
     must_serve: tuple[str, ...] = ()
+    fixed_bases: tuple[str, ...] = ()
     time_limit_s: float = 110.0
     target_gap: float = 0.005
 
@@ -93,8 +95,32 @@ def _cost(p: Parameters, km: float) -> float:
     return 2 * km * p.visits_per_year * p.cost_per_km_mad
 
 
-def solve(sites: Sequence[Site], p: Parameters, log: Callable[[str], None] = print) -> Plan:
-    """The exact model with HiGHS: maximise the underserved population reached."""
+def yearly_km(plan: Plan, sites: Sequence[Site], p: Parameters) -> float:
+    """Kilometres driven in a year: a round trip from the base per visit."""
+    by_code = {s.code: s for s in sites}
+    return sum(
+        2 * road_km(by_code[base], by_code[code]) * p.visits_per_year
+        for base, communes in plan.bases.items()
+        for code in communes
+    )
+
+
+def cost_mad(plan: Plan, sites: Sequence[Site], p: Parameters) -> float:
+    """Equipped units plus the kilometres of a year, as in the model's budget row."""
+    return len(plan.bases) * p.unit_cost_mad + yearly_km(plan, sites, p) * p.cost_per_km_mad
+
+
+def solve(
+    sites: Sequence[Site],
+    p: Parameters,
+    log: Callable[[str], None] = print,
+    start: Plan | None = None,
+) -> Plan:
+    """The exact model with HiGHS: maximise the underserved population reached.
+
+    `start` (the greedy plan) is given to HiGHS as its first incumbent: a run stopped by the
+    time limit is then never worse than the baseline, and the bound still proves the gap.
+    """
     import highspy
 
     started = time.monotonic()
@@ -108,14 +134,14 @@ def solve(sites: Sequence[Site], p: Parameters, log: Callable[[str], None] = pri
     inf = highspy.kHighsInf
     columns = 0
 
-    def add(cost: float, upper: float = 1.0) -> int:
+    def add(cost: float, lower: float = 0.0) -> int:
         nonlocal columns
-        h.addCol(cost, 0.0, upper, 0, [], [])
+        h.addCol(cost, lower, 1.0, 0, [], [])
         h.changeColIntegrality(columns, highspy.HighsVarType.kInteger)
         columns += 1
         return columns - 1
 
-    base_var = {s.code: add(0.0) for s in sites}
+    base_var = {s.code: add(0.0, 1.0 if s.code in p.fixed_bases else 0.0) for s in sites}
     provinces = sorted({s.province for s in sites})
     province_var = {prov: add(0.0) for prov in provinces}
     pair_var: dict[tuple[str, str], int] = {}
@@ -156,6 +182,13 @@ def solve(sites: Sequence[Site], p: Parameters, log: Callable[[str], None] = pri
                for var in [pair_var[(base, code)]]]  # fmt: skip
     row(-inf, p.budget_mad, budget)
     log(f"model: {columns} variables ({len(pair_var)} base-commune pairs), {h.getNumRow()} rows")
+    if start is not None:
+        chosen = {base_var[b] for b in start.bases} | {
+            province_var[by_code[b].province] for b in start.bases
+        }
+        chosen |= {pair_var[(b, c)] for b, cs in start.bases.items() for c in cs}
+        h.setSolution(columns, list(range(columns)),
+                      [1.0 if i in chosen else 0.0 for i in range(columns)])  # fmt: skip
     h.run()
     info = h.getInfo()
     values = h.getSolution().col_value
@@ -188,6 +221,13 @@ def greedy(sites: Sequence[Site], p: Parameters) -> Plan:
         free = [c for c, _ in reach[base] if c not in covered]
         return sorted(free, key=lambda c: -by_code[c].underserved)[: p.communes_per_unit]
 
+    for base in p.fixed_bases:
+        if base in by_code and base not in bases:
+            own = [c for c in p.must_serve if c in dict(reach[base]) and c not in covered]
+            chosen = own + [c for c in best_communes(base) if c not in own]
+            bases[base] = chosen[: p.communes_per_unit]
+            covered.update(bases[base])
+            used_provinces.add(by_code[base].province)
     for pilot in p.must_serve:
         if pilot in covered or pilot not in by_code:
             continue
@@ -211,7 +251,8 @@ def greedy(sites: Sequence[Site], p: Parameters) -> Plan:
         covered.update(chosen)
         used_provinces.add(by_code[base].province)
     objective = sum(by_code[c].underserved for c in covered)
-    return Plan(bases, objective, seconds=time.monotonic() - started, solver="greedy")
+    return Plan(bases, objective, seconds=time.monotonic() - started, solver="greedy",
+                extra={"status": "heuristic"})  # fmt: skip
 
 
 def violations(plan: Plan, sites: Sequence[Site], p: Parameters) -> list[str]:
@@ -243,6 +284,9 @@ def violations(plan: Plan, sites: Sequence[Site], p: Parameters) -> list[str]:
     for pilot in p.must_serve:
         if pilot not in seen:
             problems.append(f"pilot {pilot} not served")
+    for base in p.fixed_bases:
+        if base not in plan.bases:
+            problems.append(f"fixed base {base} not kept")
     if cost > p.budget_mad + 1e-6:
         problems.append(f"cost {cost:,.0f} MAD over the budget {p.budget_mad:,.0f}")
     reached = sum(by_code[c].underserved for c in seen)

@@ -66,3 +66,13 @@ def sites(ranked: list[Access]) -> list[Site]:
         for a in ranked
         if a.commune.latitude is not None and a.commune.longitude is not None
     ]  # fmt: skip
+
+
+def served_by_base() -> dict[str, list[str]]:
+    """The adopted scenario's plan: each base commune's served communes (empty if none)."""
+    from tbib.planning.models import Scenario
+
+    adopted = Scenario.objects.filter(adopted=True).only("document").first()
+    if adopted is None or not adopted.document:
+        return {}
+    return {unit["base"]: list(unit["communes"]) for unit in adopted.document["units"]}

@@ -32,16 +32,27 @@ def working_days(start: datetime.date, days: int) -> list[datetime.date]:
 
 
 def plan_demo_tours(*, start: datetime.date, days: int = 30) -> int:
-    """Plan each unit's month: its home commune today, then the province's remotest communes."""
+    """Plan each unit's month: its home commune today, then the communes the network's plan
+    gives it (planning: the adopted scenario), or without a plan the province's remotest."""
+    from tbib.planning.selectors import served_by_base
+
+    served = served_by_base()
     stops = []
     units = MobileUnit.objects.select_related("home_commune", "province")
     for unit in units:
         rotation = [unit.home_commune]
-        others = (
-            Commune.objects.filter(province_id=unit.province_id, kind=CommuneKind.RURAL)
-            .exclude(pk=unit.home_commune_id)
-            .order_by("-distance_to_paved_road_km", "code")[: _ROTATION - 1]
-        )
+        planned = [
+            code for code in served.get(unit.home_commune_id, []) if code != unit.home_commune_id
+        ]
+        if planned:
+            found = Commune.objects.in_bulk(planned)
+            others = [found[code] for code in planned if code in found]
+        else:
+            others = list(
+                Commune.objects.filter(province_id=unit.province_id, kind=CommuneKind.RURAL)
+                .exclude(pk=unit.home_commune_id)
+                .order_by("-distance_to_paved_road_km", "code")[: _ROTATION - 1]
+            )
         rotation.extend(others)
         for index, date in enumerate(working_days(start, days)):
             stops.append(Stop(unit=unit, date=date, commune=rotation[index % len(rotation)]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -33,3 +34,20 @@ def project(lat: float, lng: float) -> tuple[float, float]:
 def point(lat: float, lng: float, label: str, kind: str) -> MapPoint:
     x, y = project(lat, lng)
     return MapPoint(x=x, y=y, label=label, kind=kind)
+
+
+@functools.cache
+def province_paths() -> list[tuple[str, str]]:
+    """(province code PPP, SVG path) for every province outline, projected as the points."""
+    from tbib.geo.outlines import province_outlines
+
+    paths = []
+    for code, ring in sorted(province_outlines().items()):
+        projected = [project(lat, lng) for lng, lat in ring]
+        # Successive points that land on the same half-pixel add nothing to the drawing.
+        kept = [projected[0]]
+        for x, y in projected[1:]:
+            if abs(x - kept[-1][0]) >= 0.5 or abs(y - kept[-1][1]) >= 0.5:
+                kept.append((x, y))
+        paths.append((code, "M" + "L".join(f"{x},{y}" for x, y in kept) + "Z"))
+    return paths

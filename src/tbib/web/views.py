@@ -90,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "communes": commune_points,
             "units": unit_points,
             "hubs": hub_points,
+            "provinces": maps.province_paths(),
         },
         "shows_census": True,
     }

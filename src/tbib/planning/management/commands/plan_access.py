@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 import statistics
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tbib.planning import selectors
+from tbib.planning import geojson, selectors
 from tbib.planning.access import analyse
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", required=True, help="CSV file to write")
+        parser.add_argument("--geojson", help="also write the communes and provinces as GeoJSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
         communes = selectors.communes()
@@ -38,6 +40,9 @@ class Command(BaseCommand):
                                  c.road_km, access.facility, access.facility_road_km,
                                  access.index, access.underserved, access.basis])  # fmt: skip
             writer.writerow([f"# {selectors.CREDIT}"])
+        if options["geojson"]:
+            collection = geojson.access_collection(ranked)
+            Path(options["geojson"]).write_text(json.dumps(collection, ensure_ascii=False))
         roads = sorted(c.road_km for c in communes if c.road_km is not None)
         twentieths = statistics.quantiles(roads, n=20)
         underserved = sum(a.underserved for a in ranked)
