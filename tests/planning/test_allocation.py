@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
@@ -70,10 +71,15 @@ def test_the_checker_catches_each_broken_constraint() -> None:
 def test_the_command_plans_on_the_real_communes(tmp_path: Path) -> None:
     out, shapes = tmp_path / "plan.json", tmp_path / "plan.geojson"
     call_command("plan_allocate", units=8, provinces=6, budget_mad=40_000_000, out=str(out),
-                 time_limit=60, geojson=str(shapes), save="cli")  # fmt: skip
+                 time_limit=60, geojson=str(shapes), save="cli",
+                 map=str(tmp_path / "plan.svg"))  # fmt: skip
     plan = json.loads(out.read_text())
     features = json.loads(shapes.read_text())["features"]
     assert sum(f["properties"]["layer"] == "base" for f in features) == 8
+    svg = ElementTree.parse(tmp_path / "plan.svg").getroot()  # well-formed XML
+    circles = svg.findall("{http://www.w3.org/2000/svg}circle")
+    assert sum(c.get("class") == "unit" for c in circles) == 8
+    assert len(svg.findall("{http://www.w3.org/2000/svg}path")) == 75
     saved = Scenario.objects.get(name="cli")
     assert (saved.covered_population, saved.adopted) == (plan["covered_population"], False)
     assert len(plan["units"]) == 8

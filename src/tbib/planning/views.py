@@ -19,11 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tbib.accounts.choices import UserRole
 from tbib.planning import geojson, selectors, services
-from tbib.planning.access import Access
 from tbib.planning.allocation import Parameters
+from tbib.planning.maps import plan_map
 from tbib.planning.models import Scenario, ScenarioStatus
 from tbib.planning.plans import PlanError
-from tbib.web import maps
 
 PLANNING_ROLES = {UserRole.PLANNER, UserRole.NATIONAL_COORDINATOR, UserRole.ADMINISTRATOR}
 _DEFAULTS = Parameters()
@@ -108,29 +107,13 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
     return redirect("planning-scenario", scenario_id=scenario.pk)
 
 
-def _plan_map(document: dict[str, Any], ranked: list[Access]) -> dict[str, Any]:
-    by_code = {a.commune.code: a.commune for a in ranked}
-    bases, served, links = [], [], []
-    for unit in document["units"]:
-        base = by_code[unit["base"]]
-        bx, by = maps.project(base.latitude, base.longitude)  # type: ignore[arg-type]
-        bases.append(maps.MapPoint(bx, by, base.name, "unit"))
-        for code in unit["communes"]:
-            commune = by_code[code]
-            x, y = maps.project(commune.latitude, commune.longitude)  # type: ignore[arg-type]
-            served.append(maps.MapPoint(x, y, f"{commune.name} ← {base.name}", "served"))
-            links.append((bx, by, x, y))
-    return {"width": maps.WIDTH, "height": maps.HEIGHT, "provinces": maps.province_paths(),
-            "bases": bases, "served": served, "links": links}  # fmt: skip
-
-
 @require_GET
 @planners_only
 def scenario_detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=scenario_id)
     context: dict[str, Any] = {"scenario": scenario, "shows_census": True}
     if scenario.status == ScenarioStatus.DONE and scenario.document:
-        context["map"] = _plan_map(scenario.document, selectors.access())
+        context["map"] = plan_map(scenario.document, selectors.access())
         context["units"] = scenario.document["units"]
     return render(request, "planning/scenario.html", context)
 

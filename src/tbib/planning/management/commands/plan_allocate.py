@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tbib.planning import geojson, selectors, services
 from tbib.planning.allocation import Parameters
+from tbib.planning.maps import plan_svg
 from tbib.planning.plans import PlanError, allocate
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--time-limit", type=float, default=defaults.time_limit_s)
         parser.add_argument("--out", required=True, help="the plan as JSON")
         parser.add_argument("--geojson", help="also write the plan as GeoJSON")
+        parser.add_argument("--map", help="also draw the plan as an SVG map")
         parser.add_argument("--save", metavar="NAME", help="save as a scenario for the UI")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,6 +40,8 @@ class Command(BaseCommand):
         if options["geojson"]:
             collection = geojson.plan_collection(document, selectors.access())
             Path(options["geojson"]).write_text(json.dumps(collection, ensure_ascii=False))
+        if options["map"]:
+            Path(options["map"]).write_text(plan_svg(document, selectors.access()))
         if options["save"]:
             services.save_scenario(options["save"], document)
         greedy = document["greedy"]
