@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from tbib.accounts.views import verify_otp
 from tbib.api import api
@@ -95,4 +95,5 @@ urlpatterns = [
     path("accounts/otp/", verify_otp, name="otp-verify"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("fhir/", include("tbib.fhir.urls")),
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -453,3 +453,62 @@ def case_queue(ctx: AccessContext, *, statuses: tuple[str, ...] = ()) -> QuerySe
     if statuses:
         cases = cases.filter(status__in=statuses)
     return cases.order_by("urgency_rank", "queued_at", "created_at")
+
+
+# The FHIR interface: searches are filtered further by the caller, audited once here.
+
+
+def fhir_search(ctx: AccessContext, resource_type: str, detail: str) -> QuerySet[Any]:
+    """The records of `resource_type` (Patient, Encounter, Observation) in the user's scope;
+    one audit event for the search (its parameters in the detail, never values of identity)."""
+    from tbib.clinical.models import Observation
+
+    scoped: QuerySet[Any]
+    if resource_type == "Patient":
+        scoped = _scoped_patients(ctx.user).select_related("unit", "commune")
+    elif resource_type == "Encounter":
+        scoped = scoped_encounters(ctx.user)
+    else:
+        scoped = Observation.objects.filter(
+            encounter__in=scoped_encounters(ctx.user).values("pk")
+        ).select_related("encounter")
+    audit(
+        ctx,
+        action=AuditAction.SEARCH,
+        resource_type=resource_type,
+        outcome=AuditOutcome.ALLOWED if can_read_patients(ctx.user) else AuditOutcome.DENIED,
+        detail=f"FHIR search: {detail}",
+    )
+    return scoped
+
+
+def read_observation(ctx: AccessContext, observation_id: uuid.UUID) -> Any:
+    """One observation of a patient the user may see; audited like a patient read."""
+    from tbib.clinical.models import Observation
+
+    scoped = Observation.objects.filter(
+        encounter__in=scoped_encounters(ctx.user).values("pk")
+    ).select_related("encounter")
+    found = scoped.filter(pk=observation_id).first()
+    patient_id = (
+        found.encounter.patient_id
+        if found
+        else Observation.objects.filter(pk=observation_id)
+        .values_list("encounter__patient_id", flat=True)
+        .first()
+    )
+    if found is None:
+        outcome = AuditOutcome.DENIED if patient_id else AuditOutcome.NOT_FOUND
+    else:
+        outcome = AuditOutcome.ALLOWED
+    audit(
+        ctx,
+        action=AuditAction.READ,
+        resource_type="Observation",
+        resource_id=str(observation_id),
+        patient_id=patient_id,
+        outcome=outcome,
+    )
+    if found is None:
+        raise RecordNotFound("No observation with this id in your scope.")
+    return found

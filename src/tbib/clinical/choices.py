@@ -29,6 +29,8 @@ class ObservationSource(models.TextChoices):
     MANUAL = "manual", _("Typed in")
     DEVICE = "device", _("From a connected device")
     COMPUTED = "computed", _("Computed")
+    # Sent by another system through the FHIR interface (a transaction Bundle).
+    IMPORTED = "imported", _("Imported")
 
 
 class ReferralUrgency(models.TextChoices):

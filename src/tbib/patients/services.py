@@ -205,3 +205,58 @@ def estimated_birth_date(age_years: int, *, today: datetime.date | None = None) 
         if (today.month, today.day) == (2, 29)
         else today.replace(year=year)
     )
+
+
+# Demographics a correction may change (the FHIR interface's update; the unit, the commune and
+# the guardian are changed by their own workflows).
+UPDATABLE = ("given_name", "family_name", "given_name_ar", "family_name_ar", "sex",
+             "birth_date", "cin", "phone", "amo_number")  # fmt: skip
+
+
+def update_patient(
+    *, ctx: AccessContext, patient_id: uuid.UUID, changes: dict[str, object]
+) -> Patient:
+    """Correct a patient's demographics (staff of the patient's own unit); one audit event."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise ValueError(f"Not updatable here: {', '.join(sorted(unknown))}")
+    patient = _own_unit_patient(ctx, patient_id, AuditAction.UPDATE)
+    errors: dict[str, str] = {}
+    for field, value in changes.items():
+        if field == "phone":
+            try:
+                value = normalise_phone(str(value)) if str(value or "").strip() else ""
+            except IdentifierError as error:
+                errors["phone"] = str(error)
+                continue
+        elif field == "cin":
+            value = str(value).strip().upper() if value else None
+        elif isinstance(value, str):
+            value = value.strip()
+        setattr(patient, field, value)
+    try:
+        if errors:
+            raise ValidationError(errors)
+        patient.full_clean()
+    except ValidationError as error:
+        audit(
+            ctx,
+            action=AuditAction.UPDATE,
+            resource_type="Patient",
+            resource_id=str(patient.pk),
+            patient_id=patient.pk,
+            outcome=AuditOutcome.INVALID,
+            detail="; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()),
+        )
+        raise
+    with transaction.atomic():
+        patient.save()
+        audit(
+            ctx,
+            action=AuditAction.UPDATE,
+            resource_type="Patient",
+            resource_id=str(patient.pk),
+            patient_id=patient.pk,
+            outcome=AuditOutcome.ALLOWED,
+        )
+    return patient

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tbib.sync",
     "tbib.assist.apps.AssistConfig",
     "tbib.planning",
+    "tbib.fhir",
     "tbib.web",
 ]
 
