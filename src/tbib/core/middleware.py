@@ -35,7 +35,11 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            if request.path.startswith(("/api/", "/fhir/")):
+            if request.path.startswith("/fhir/"):
+                from tbib.fhir.outcome import FhirError, error_response
+
+                return error_response(FhirError(400, MESSAGE, "invalid"))
+            if request.path.startswith("/api/"):
                 return JsonResponse({"detail": MESSAGE}, status=400)
             return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from tbib.access.scope import AccessContext, AccessDenied, RecordNotFound
 from tbib.core.errors import Conflict
+from tbib.fhir import structure
 from tbib.fhir.outcome import FhirError, outcome
 from tbib.fhir.writes import Pending, create_resource, finish, update_patient_resource
 
@@ -51,13 +52,15 @@ def _entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
             )
         if not isinstance(entry.get("resource"), dict):
             raise FhirError(400, f"entry[{index}] has no resource.", "required")
-        if entry["resource"].get("resourceType") not in _ORDER:
+        kind = entry["resource"].get("resourceType")
+        if not isinstance(kind, str) or kind not in _ORDER:
             raise FhirError(
                 400,
-                f"entry[{index}]: {entry['resource'].get('resourceType')!s:.40} "
-                "cannot be written here (Patient, Encounter, Observation).",
+                f"entry[{index}]: {str(kind)[:40]} cannot be written here "
+                "(Patient, Encounter, Observation).",
                 "not-supported",
             )
+        structure.check(entry["resource"], f"entry[{index}]: ")
         checked.append((index, entry))
     return sorted(checked, key=lambda pair: (_ORDER[pair[1]["resource"]["resourceType"]], pair[0]))
 

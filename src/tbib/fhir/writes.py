@@ -14,7 +14,7 @@ from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.scope import AccessContext, audit, check_patient_write
 from tbib.clinical.choices import EncounterStatus, ObservationSource
 from tbib.clinical.models import Encounter, Observation
-from tbib.fhir import mapping, versions
+from tbib.fhir import mapping, structure, versions
 from tbib.fhir.models import ExternalIdentifier
 from tbib.fhir.outcome import FhirError
 from tbib.fhir.resources import TYPES, reference_id
@@ -64,6 +64,7 @@ def create_resource(
     if body.get("resourceType") != type_name:
         raise FhirError(400, f"The body is a {body.get('resourceType')!s:.40}, not a {type_name}.")
     kind = TYPES[type_name]
+    structure.check(body)
     if condition:
         found = _matches(ctx, type_name, condition)
         if len(found) > 1:
@@ -216,6 +217,7 @@ def update_patient_resource(
                 f"not {wanted[:20]}. Read it again and reapply your change.",
                 "conflict",
             )
+    structure.check(body)
     fields = mapping.patient_fields(body)
     update_patient(ctx=ctx, patient_id=patient_id, changes=fields)
     known = set(

@@ -6,8 +6,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from tbib.core.pagination import BoundedLimitOffset
 from tbib.core.schemas import ErrorOut
 from tbib.geo import selectors
 from tbib.geo.models import Commune, Province, Region
@@ -82,7 +83,7 @@ def list_regions(request: HttpRequest) -> QuerySet[Region]:
 
 
 @router.get("/provinces", response={200: list[ProvinceOut], 404: ErrorOut}, summary=HCP_CREDIT)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_provinces(request: HttpRequest, filters: Query[ProvinceFilters]) -> QuerySet[Province]:
     try:
         return selectors.provinces(region=filters.region)
@@ -91,7 +92,7 @@ def list_provinces(request: HttpRequest, filters: Query[ProvinceFilters]) -> Que
 
 
 @router.get("/communes", response={200: list[CommuneOut], 404: ErrorOut}, summary=HCP_CREDIT)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_communes(request: HttpRequest, filters: Query[CommuneFilters]) -> QuerySet[Commune]:
     try:
         return selectors.communes(

@@ -6,8 +6,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from tbib.core.pagination import BoundedLimitOffset
 from tbib.core.schemas import ErrorOut
 from tbib.network import selectors
 from tbib.network.models import HealthFacility, Hub, MobileUnit, Specialty
@@ -140,7 +141,7 @@ def list_hubs(request: HttpRequest) -> QuerySet[Hub]:
 
 
 @router.get("/units", response={200: list[UnitOut], 404: ErrorOut})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[MobileUnit]:
     try:
         return selectors.units(region=filters.region, province=filters.province)
@@ -157,7 +158,7 @@ def get_unit(request: HttpRequest, code: str) -> MobileUnit:
 
 
 @router.get("/facilities", response={200: list[FacilityOut], 404: ErrorOut, 422: ErrorOut})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_facilities(
     request: HttpRequest, filters: Query[FacilityFilters]
 ) -> QuerySet[HealthFacility]:

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from tbib.access.scope import (
@@ -18,6 +18,7 @@ from tbib.access.scope import (
     search_patients,
 )
 from tbib.accounts.models import User
+from tbib.core.pagination import BoundedLimitOffset
 from tbib.core.schemas import ErrorOut
 from tbib.geo.selectors import UnknownCode, commune
 from tbib.patients.choices import GuardianRelationship, PregnancyStatus, Sex
@@ -92,7 +93,7 @@ class LookupFilters(Schema):
 
 
 @router.get("", response={200: list[PatientOut], 401: ErrorOut}, summary="Search my patients")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_patients(request: HttpRequest, filters: Query[SearchFilters]) -> QuerySet[Patient]:
     return search_patients(_ctx(request), query=filters.q)
 

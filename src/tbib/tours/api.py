@@ -7,10 +7,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from tbib.accounts.models import User
+from tbib.core.pagination import BoundedLimitOffset
 from tbib.core.schemas import ErrorOut
 from tbib.geo.selectors import UnknownCode, commune
 from tbib.network.models import MobileUnit
@@ -69,7 +70,7 @@ class StopIn(Schema):
 
 
 @router.get("/stops", response={200: list[StopOut], 401: ErrorOut}, summary="Stops I may see")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_stops(request: HttpRequest, filters: Query[StopFilters]) -> QuerySet[Stop]:
     stops = visible_stops(_user(request))
     if filters.unit:
