@@ -51,6 +51,9 @@ class Environment:
     edge_db_key: str | None
     # An edge whose key is not given but wrapped in key slots: unlocked at staff sign-in.
     edge_locked: bool
+    # PostgreSQL connections per server process (a pool); 0: no pool (a connection per
+    # thread, kept CONN_MAX_AGE seconds).
+    db_pool: int
     # This node's name in replication (change log, hybrid logical clocks): "hub" or the
     # edge's unit code.
     node: str
@@ -202,7 +205,18 @@ def read_environment() -> Environment:
             and (var_dir / "edge-keys.json").exists()
         ),
         node=_node_name(os.environ.get("TBIB_NODE"), role),
+        db_pool=_pool_size(os.environ.get("TBIB_DB_POOL", "8")),
     )
+
+
+def _pool_size(raw: str) -> int:
+    try:
+        size = int(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TBIB_DB_POOL must be a whole number, not {raw!r}.") from error
+    if not 0 <= size <= 200:
+        raise ImproperlyConfigured("TBIB_DB_POOL must be between 0 (no pool) and 200.")
+    return size
 
 
 def _node_name(raw: str | None, role: NodeRole) -> str:

@@ -98,6 +98,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and ENV.db_pool:
+    # A connection pool per server process (psycopg_pool, Django 5.1+): under ASGI each
+    # request may run in a different thread, and persistent per-thread connections pile up
+    # until PostgreSQL refuses clients; a pool reuses a bounded set instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": ENV.db_pool,
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL keeps readers unblocked while the unit writes; IMMEDIATE takes the write lock at the

@@ -95,17 +95,37 @@ def record_changes(
 
 
 def _saved(sender: type[models.Model], instance: models.Model, raw: bool = False,
-           **kwargs: Any) -> None:  # fmt: skip
+           created: bool = False, **kwargs: Any) -> None:  # fmt: skip
     if getattr(instance, "_sync_applying", False):
         return  # sync.apply logs it with the peer's clock
     name = label(sender)
     path = SCOPE[name]
-    # The unit is on the record itself for most saves: no query to find it.
-    scopes = {instance.pk: getattr(instance, path)} if "__" not in path else None
+    # The unit is on the record itself, or on a parent already loaded, for most saves: no
+    # query to find it (an audit event's actor, an observation's encounter).
+    unit = _cached(instance, path)
+    scopes = {instance.pk: unit} if unit is not _UNKNOWN else None
     at = clock().tick()
     if REPLICATED[name] == "mutable":
         stamp_fields(name, instance, at)
-    record_changes(sender, [instance.pk], at=at, scopes=scopes)
+    # A new record has no older entry in the log to replace.
+    record_changes(sender, [instance.pk], at=at, scopes=scopes, created=created)
+
+
+_UNKNOWN = object()
+
+
+def _cached(instance: models.Model, path: str) -> Any:
+    """The value at `path` (`unit_id`, `actor__unit_id`) if reachable without a query."""
+    *parents, last = path.split("__")
+    current: Any = instance
+    for part in parents:
+        cache = getattr(getattr(current, "_state", None), "fields_cache", {})
+        if part not in cache:
+            return _UNKNOWN
+        current = cache[part]
+        if current is None:
+            return None
+    return getattr(current, last, _UNKNOWN)
 
 
 def digest(value: Any) -> str:
