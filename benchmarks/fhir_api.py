@@ -31,16 +31,29 @@ PORT = 8099
 
 
 def _psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql],
+        check=True,
+        capture_output=True,
+    )
 
 
 def _wrk(script: Path, seconds: int, connections: int) -> dict[str, float]:
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{PORT}"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     out = result.stdout
 
     def ms(label: str) -> float:
@@ -54,9 +67,11 @@ def _wrk(script: Path, seconds: int, connections: int) -> dict[str, float]:
     return {
         "requests": requests,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "p50_ms": ms("50"), "p90_ms": ms("90"), "p99_ms": ms("99"),
+        "p50_ms": ms("50"),
+        "p90_ms": ms("90"),
+        "p99_ms": ms("99"),
         "non_2xx": int(errors.group(1)) if errors else 0,
-    }  # fmt: skip
+    }
 
 
 def _script(path: Path, token: str, paths: list[str]) -> Path:
@@ -81,8 +96,14 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=8, help="TBIB_DB_POOL of the server")
     args = parser.parse_args()
     url = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    env = {**os.environ, "DATABASE_URL": url, "TBIB_MODE": "demo", "TBIB_ROLE": "hub",
-           "TBIB_VAR_DIR": tempfile.mkdtemp(), "DJANGO_SETTINGS_MODULE": "tbib.settings.base"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TBIB_MODE": "demo",
+        "TBIB_ROLE": "hub",
+        "TBIB_VAR_DIR": tempfile.mkdtemp(),
+        "DJANGO_SETTINGS_MODULE": "tbib.settings.base",
+    }
     os.environ.update(env)
     _psql(f"DROP DATABASE IF EXISTS {DB}")
     _psql(f"CREATE DATABASE {DB}")
@@ -114,14 +135,24 @@ def main() -> None:
         started, batch = time.perf_counter(), []
         for index in range(args.patients):
             unit = units[index % len(units)]
-            person = generate_people(demography=demography_of(unit.home_commune), count=1,
-                                     rng=rng, today=datetime.date(2026, 11, 22))[0]  # fmt: skip
+            person = generate_people(
+                demography=demography_of(unit.home_commune),
+                count=1,
+                rng=rng,
+                today=datetime.date(2026, 11, 22),
+            )[0]
             patient = Patient(
-                unit=unit, given_name=person.given_latin, family_name=person.family_latin,
-                given_name_ar=person.given_arabic, family_name_ar=person.family_arabic,
-                sex=person.sex, birth_date=person.birth_date, phone=person.phone or "",
-                commune=unit.home_commune, cin=f"BK{index:06d}",
-            )  # fmt: skip
+                unit=unit,
+                given_name=person.given_latin,
+                family_name=person.family_latin,
+                given_name_ar=person.given_arabic,
+                family_name_ar=person.family_arabic,
+                sex=person.sex,
+                birth_date=person.birth_date,
+                phone=person.phone or "",
+                commune=unit.home_commune,
+                cin=f"BK{index:06d}",
+            )
             patient.refresh_name_keys()
             batch.append(patient)
             if len(batch) == 5000:
@@ -131,20 +162,34 @@ def main() -> None:
         load_s = time.perf_counter() - started
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        national = User.objects.create_user("bench-fhir", password="pw-Bench-2026",
-                                            role="national-coordinator")  # fmt: skip
-        token = issue_token(RequestFactory().post("/"), username=national.username,
-                            password="pw-Bench-2026").token  # fmt: skip
+        national = User.objects.create_user(
+            "bench-fhir", password="pw-Bench-2026", role="national-coordinator"
+        )
+        token = issue_token(
+            RequestFactory().post("/"), username=national.username, password="pw-Bench-2026"
+        ).token
         sample = list(Patient.objects.order_by("?").values_list("pk", "cin")[:2000])
         connection.close()
 
         app = "tbib.wsgi:application" if args.interface == "wsgi" else "tbib.asgi:application"
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", app, "--port", str(PORT), "--interface",
-             args.interface, "--workers", str(args.workers), "--log-level", "warning",
-             "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                app,
+                "--port",
+                str(PORT),
+                "--interface",
+                args.interface,
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
             env={**env, "TBIB_DB_POOL": str(args.pool)},
-        )  # fmt: skip
+        )
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
@@ -153,8 +198,11 @@ def main() -> None:
                 time.sleep(0.2)
         folder = Path(tempfile.mkdtemp())
         reads = _script(folder / "read.lua", token, [f"/fhir/Patient/{pk}" for pk, _ in sample])
-        searches = _script(folder / "search.lua", token,
-                           [f"/fhir/Patient?identifier={CIN_SYSTEM}|{cin}" for _, cin in sample])  # fmt: skip
+        searches = _script(
+            folder / "search.lua",
+            token,
+            [f"/fhir/Patient?identifier={CIN_SYSTEM}|{cin}" for _, cin in sample],
+        )
         _wrk(reads, 3, args.connections)  # warm-up: connections, caches
         audited_before = AuditEvent.objects.count()
         read = _wrk(reads, args.seconds, args.connections)
@@ -170,16 +218,24 @@ def main() -> None:
         connections.close_all()
         _psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     result = {
-        "benchmark": "fhir_api", "date": datetime.date.today().isoformat(),
-        "patients": args.patients, "load_s": round(load_s, 1), "workers": args.workers,
-        "connections": args.connections, "seconds": args.seconds, "read": read,
-        "search_by_identifier": search, "audit_events_written": audited,
+        "benchmark": "fhir_api",
+        "date": datetime.date.today().isoformat(),
+        "patients": args.patients,
+        "load_s": round(load_s, 1),
+        "workers": args.workers,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "read": read,
+        "search_by_identifier": search,
+        "audit_events_written": audited,
         "requests_made": read["requests"] + search["requests"],
-    }  # fmt: skip
-    print(f"Patient read: {read['rps']:.0f} req/s, p50 {read['p50_ms']} ms, p99 {read['p99_ms']} ms; "
-          f"search by identifier: {search['rps']:.0f} req/s, p50 {search['p50_ms']} ms, "
-          f"p99 {search['p99_ms']} ms; {audited} audit events for "
-          f"{result['requests_made']} requests")  # fmt: skip
+    }
+    print(
+        f"Patient read: {read['rps']:.0f} req/s, p50 {read['p50_ms']} ms, p99 {read['p99_ms']} ms; "
+        f"search by identifier: {search['rps']:.0f} req/s, p50 {search['p50_ms']} ms, "
+        f"p99 {search['p99_ms']} ms; {audited} audit events for "
+        f"{result['requests_made']} requests"
+    )
     print(json.dumps(result))
 
 
