@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tbib.assist.apps.AssistConfig",
     "tbib.planning",
     "tbib.fhir",
+    "tbib.dhis2",
     "tbib.web",
 ]
 
