@@ -69,7 +69,8 @@ def _encounter(
 def october() -> None:
     """Midelt-1: 2 patients registered in October, 3 signed encounters (2 of the same
     patient) and 1 still open, on 3 days (3 stops made), 5 vitals of which 2 from devices, 1
-    referral; a fourth stop planned but not made. Figuig-1: 1 signed encounter with no vitals. September: 1 encounter (not counted)."""
+    referral; a fourth stop planned but not made. Figuig-1: 1 signed encounter with no vitals.
+    September: 1 encounter (not counted)."""
     fadma, lahcen = PatientFactory(), PatientFactory()
     Patient.objects.filter(pk__in=[fadma.pk, lahcen.pk]).update(created_at=OCTOBER)
     first = _encounter(
