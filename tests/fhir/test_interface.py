@@ -265,3 +265,56 @@ def test_scope_and_audit_apply(
     assert AuditEvent.objects.filter(
         resource_type="Patient", action="search", detail__startswith="FHIR search"
     ).exists()
+
+
+def test_the_network_reads_as_fhir_and_diagnoses_as_conditions(
+    api_client: Client, gp: dict[str, str]
+) -> None:
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.device import Device
+    from fhir.resources.R4B.location import Location
+    from fhir.resources.R4B.organization import Organization
+    from fhir.resources.R4B.practitioner import Practitioner
+
+    MODELS.update(
+        Organization=Organization,
+        Location=Location,
+        Practitioner=Practitioner,
+        Device=Device,
+        Condition=Condition,
+    )
+    units = valid(api_client.get("/fhir/Organization", {"identifier": "midelt-1"}, **gp).json())
+    unit = units["entry"][0]["resource"]
+    assert units["total"] == 1 and unit["name"].startswith("UMMC")
+    devices = valid(api_client.get("/fhir/Device", {"organization": unit["id"]}, **gp).json())
+    assert devices["total"] == 7
+    practitioners = valid(
+        api_client.get("/fhir/Practitioner", {"identifier": "fhir-gp"}, **gp).json()
+    )
+    assert practitioners["total"] == 1
+    answer = _post(api_client, "/fhir/", bundle(patients=1, encounters=1, seed=21), gp).json()
+    encounter = next(
+        e["resource"] for e in answer["entry"] if e["resource"]["resourceType"] == "Encounter"
+    )
+    location = encounter["location"][0]["location"]["reference"]
+    assert valid(api_client.get(f"/fhir/{location}", **gp).json())["resourceType"] == "Location"
+    stored = Encounter.objects.get(pk=encounter["id"])
+    from tbib.clinical.models import Diagnosis
+
+    Diagnosis.objects.bulk_create(
+        [Diagnosis(encounter=stored, code="I10", label="Essential (primary) hypertension")]
+    )
+    found = valid(
+        api_client.get(
+            "/fhir/Condition", {"patient": str(stored.patient_id), "code": "I10"}, **gp
+        ).json()
+    )
+    assert found["total"] == 1
+    condition_id = found["entry"][0]["resource"]["id"]
+    assert api_client.get(f"/fhir/Condition/{condition_id}", **gp).status_code == 200
+    other = api_client.get(f"/fhir/Condition/{condition_id}", **{"HTTP_AUTHORIZATION": "Bearer x"})
+    assert other.status_code == 401
+    assert (
+        _post(api_client, "/fhir/Organization", {"resourceType": "Organization"}, gp).status_code
+        == 405
+    )

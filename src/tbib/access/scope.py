@@ -461,7 +461,7 @@ def case_queue(ctx: AccessContext, *, statuses: tuple[str, ...] = ()) -> QuerySe
 def fhir_search(ctx: AccessContext, resource_type: str, detail: str) -> QuerySet[Any]:
     """The records of `resource_type` (Patient, Encounter, Observation) in the user's scope;
     one audit event for the search (its parameters in the detail, never values of identity)."""
-    from tbib.clinical.models import Observation
+    from tbib.clinical.models import Diagnosis, Observation
 
     scoped: QuerySet[Any]
     if resource_type == "Patient":
@@ -469,7 +469,8 @@ def fhir_search(ctx: AccessContext, resource_type: str, detail: str) -> QuerySet
     elif resource_type == "Encounter":
         scoped = scoped_encounters(ctx.user)
     else:
-        scoped = Observation.objects.filter(
+        model = Diagnosis if resource_type == "Condition" else Observation
+        scoped = model.objects.filter(
             encounter__in=scoped_encounters(ctx.user).values("pk")
         ).select_related("encounter")
     audit(
@@ -486,14 +487,28 @@ def read_observation(ctx: AccessContext, observation_id: uuid.UUID) -> Any:
     """One observation of a patient the user may see; audited like a patient read."""
     from tbib.clinical.models import Observation
 
-    scoped = Observation.objects.filter(
+    return _read_encounter_part(ctx, Observation, "Observation", observation_id)
+
+
+def read_condition(ctx: AccessContext, diagnosis_id: uuid.UUID) -> Any:
+    """One diagnosis (FHIR Condition) of a patient the user may see; audited."""
+    from tbib.clinical.models import Diagnosis
+
+    return _read_encounter_part(ctx, Diagnosis, "Condition", diagnosis_id)
+
+
+def _read_encounter_part(
+    ctx: AccessContext, model: Any, resource_type: str, record_id: uuid.UUID
+) -> Any:
+    """A fact of an encounter (observation, diagnosis) through its patient's scope; audited."""
+    scoped = model.objects.filter(
         encounter__in=scoped_encounters(ctx.user).values("pk")
     ).select_related("encounter")
-    found = scoped.filter(pk=observation_id).first()
+    found = scoped.filter(pk=record_id).first()
     patient_id = (
         found.encounter.patient_id
         if found
-        else Observation.objects.filter(pk=observation_id)
+        else model.objects.filter(pk=record_id)
         .values_list("encounter__patient_id", flat=True)
         .first()
     )
@@ -504,11 +519,11 @@ def read_observation(ctx: AccessContext, observation_id: uuid.UUID) -> Any:
     audit(
         ctx,
         action=AuditAction.READ,
-        resource_type="Observation",
-        resource_id=str(observation_id),
+        resource_type=resource_type,
+        resource_id=str(record_id),
         patient_id=patient_id,
         outcome=outcome,
     )
     if found is None:
-        raise RecordNotFound("No observation with this id in your scope.")
+        raise RecordNotFound(f"No {resource_type.lower()} with this id in your scope.")
     return found

@@ -26,24 +26,22 @@ _DOCS = {
     "encounter": "reference",
     "code": "token",
     "category": "token",
+    "organization": "reference",
+    "recorded-date": "date",
 }
 
 
 def statement(base: str, types: dict[str, Any]) -> dict[str, Any]:
     resources = []
     for name, kind in sorted(types.items()):
-        interactions = ["read", "search-type", "vread", "history-instance"]
-        if name == "Patient":
-            interactions += ["create", "update"]
-        else:
-            interactions += ["create"]
+        interactions = list(kind.interactions)
         resources.append(
             {
                 "type": name,
-                "versioning": "versioned-update" if name == "Patient" else "versioned",
-                "readHistory": True,
+                "versioning": "versioned-update" if "update" in interactions else "versioned",
+                "readHistory": "vread" in interactions,
                 "updateCreate": False,
-                "conditionalCreate": True,
+                "conditionalCreate": "create" in interactions,
                 "interaction": [{"code": code} for code in interactions],
                 "searchParam": [
                     {"name": p, "type": _DOCS.get(p, "token")} for p in sorted(kind.params)

@@ -11,16 +11,21 @@ from django.db.models import Q, QuerySet
 
 from tbib.access.scope import (
     AccessContext,
+    RecordNotFound,
     fhir_search,
+    read_condition,
     read_encounter,
     read_observation,
     read_patient,
 )
-from tbib.fhir import mapping, versions
+from tbib.accounts.models import User
+from tbib.fhir import mapping, reference_mapping, versions
 from tbib.fhir.models import ExternalIdentifier
 from tbib.fhir.outcome import FhirError
 from tbib.fhir.search import date_filter, token
+from tbib.network.models import Device, MobileUnit
 from tbib.patients.identifiers import IdentifierError, normalise_phone
+from tbib.tours.models import Stop
 
 
 def as_uuid(raw: str, what: str = "id") -> uuid.UUID:
@@ -177,10 +182,17 @@ class ResourceType:
     render_many: Callable[[list[Any]], list[dict[str, Any]]]
     last_updated: str = "updated_at"
     includes: dict[str, str] = field(default_factory=dict)  # "Observation:patient" → field
+    # Reference data (the network, its staff and devices), not patient data: any signed-in
+    # user reads it, without an audit event. None: patient data, through the scope.
+    reference: Callable[[], QuerySet[Any]] | None = None
+    interactions: tuple[str, ...] = ("read", "search-type")
 
     def search(self, ctx: AccessContext, params: dict[str, list[str]]) -> QuerySet[Any]:
         described = ", ".join(sorted(params)) or "all"
-        query = fhir_search(ctx, self.name, described)
+        if self.reference is not None:
+            query = self.reference()
+        else:
+            query = fhir_search(ctx, self.name, described)
         for name, values in params.items():
             query = query.filter(self.params[name](values))
         return query
@@ -228,6 +240,7 @@ PATIENT = ResourceType(
     },
     read=read_patient,
     render_many=_render_patients,
+    interactions=("read", "vread", "history-instance", "search-type", "create", "update"),
 )
 
 ENCOUNTER = ResourceType(
@@ -247,6 +260,7 @@ ENCOUNTER = ResourceType(
     sorts={"date": "arrived_at", "_lastUpdated": "updated_at", "_id": "id"},
     read=read_encounter,
     render_many=_render_encounters,
+    interactions=("read", "vread", "history-instance", "search-type", "create"),
 )
 
 OBSERVATION = ResourceType(
@@ -265,10 +279,112 @@ OBSERVATION = ResourceType(
     sorts={"date": "effective_at", "_lastUpdated": "updated_at", "_id": "id"},
     read=read_observation,
     render_many=_render_observations,
+    interactions=("read", "search-type", "create"),
     includes={
         "Observation:patient": "encounter__patient",
         "Observation:subject": "encounter__patient",
     },
 )
 
-TYPES: dict[str, ResourceType] = {t.name: t for t in (PATIENT, ENCOUNTER, OBSERVATION)}
+
+def _reference_read(model: type[Any], related: tuple[str, ...] = ()) -> Callable[..., Any]:
+    def read(ctx: AccessContext, record_id: uuid.UUID) -> Any:
+        found = model.objects.select_related(*related).filter(pk=record_id).first()
+        if found is None:
+            raise RecordNotFound(f"No {model.__name__.lower()} with this id.")
+        return found
+
+    return read
+
+
+def _text(field_names: tuple[str, ...]) -> Callable[[list[str]], Q]:
+    return _name(field_names)
+
+
+def _read_practitioner(record_id: uuid.UUID) -> User:
+    found = User.objects.filter(pk=record_id, role__in=reference_mapping.CLINICAL_ROLES).first()
+    if found is None:
+        raise RecordNotFound("No practitioner with this id.")
+    return found
+
+
+def _organizations(records: list[Any]) -> list[dict[str, Any]]:
+    return [reference_mapping.organization(r) for r in records]
+
+
+ORGANIZATION = ResourceType(
+    name="Organization",
+    params={
+        "_id": lambda values: _ids_filter(values, "Organization", "pk"),
+        "name": _text(("name",)),
+        "identifier": _token_in("code"),
+    },
+    sorts={"name": "name", "_id": "id"},
+    read=_reference_read(MobileUnit, ("province", "regional_hub", "home_commune")),
+    render_many=_organizations,
+    reference=lambda: MobileUnit.objects.select_related("province", "regional_hub", "home_commune"),
+)
+LOCATION = ResourceType(
+    name="Location",
+    params={
+        "_id": lambda values: _ids_filter(values, "Location", "pk"),
+        "organization": lambda values: _ids_filter(values, "Organization", "unit_id"),
+        "name": _text(("commune__name_fr", "village")),
+    },
+    sorts={"_id": "id", "name": "commune__name_fr"},
+    read=_reference_read(Stop, ("commune", "unit")),
+    render_many=lambda records: [reference_mapping.location(r) for r in records],
+    reference=lambda: Stop.objects.select_related("commune", "unit"),
+)
+PRACTITIONER = ResourceType(
+    name="Practitioner",
+    params={
+        "_id": lambda values: _ids_filter(values, "Practitioner", "pk"),
+        "name": _text(("first_name", "last_name")),
+        "identifier": _token_in("username"),
+    },
+    sorts={"_id": "id", "name": "last_name"},
+    read=lambda ctx, record_id: _read_practitioner(record_id),
+    render_many=lambda records: [reference_mapping.practitioner(r) for r in records],
+    reference=lambda: User.objects.filter(role__in=reference_mapping.CLINICAL_ROLES),
+)
+DEVICE = ResourceType(
+    name="Device",
+    params={
+        "_id": lambda values: _ids_filter(values, "Device", "pk"),
+        "organization": lambda values: _ids_filter(values, "Organization", "unit_id"),
+        "identifier": _token_in("serial"),
+    },
+    sorts={"_id": "id"},
+    read=_reference_read(Device),
+    render_many=lambda records: [reference_mapping.device(r) for r in records],
+    reference=lambda: Device.objects.all(),
+)
+CONDITION = ResourceType(
+    name="Condition",
+    params={
+        "_id": lambda values: _ids_filter(values, "Condition", "pk"),
+        "patient": lambda values: _ids_filter(values, "Patient", "encounter__patient_id"),
+        "subject": lambda values: _ids_filter(values, "Patient", "encounter__patient_id"),
+        "encounter": lambda values: _ids_filter(values, "Encounter", "encounter_id"),
+        "code": _token_in("code", reference_mapping.ICD10),
+        "recorded-date": lambda values: date_filter("created_at", values),
+    },
+    sorts={"_id": "id", "recorded-date": "created_at"},
+    read=read_condition,
+    render_many=lambda records: [reference_mapping.condition(r) for r in records],
+)
+
+TYPES: dict[str, ResourceType] = {
+    t.name: t
+    for t in (
+        PATIENT,
+        ENCOUNTER,
+        OBSERVATION,
+        CONDITION,
+        ORGANIZATION,
+        LOCATION,
+        PRACTITIONER,
+        DEVICE,
+    )
+}

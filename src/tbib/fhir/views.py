@@ -125,6 +125,8 @@ def type_level(request: HttpRequest, ctx: AccessContext, type_name: str) -> Http
     if request.method == "GET":
         return fhir_response(search(ctx, kind, request))
     if request.method == "POST":
+        if "create" not in kind.interactions:
+            raise FhirError(405, f"{kind.name} resources are not created here.", "not-supported")
         base = request.build_absolute_uri("/fhir")
         condition = request.headers.get("If-None-Exist")
         with transaction.atomic():
@@ -177,6 +179,8 @@ def history(
     kind = _type(type_name)
     if request.method != "GET":
         raise FhirError(405, "GET only.", "not-supported")
+    if "history-instance" not in kind.interactions:
+        raise FhirError(405, f"{kind.name} keeps no history here.", "not-supported")
     record = kind.read(ctx, as_uuid(rid))  # scoped and audited
     current = kind.render_many([record])[0]
     past = [

@@ -1,0 +1,137 @@
+"""The network as FHIR: units (Organization), tour stops (Location), clinical staff
+(Practitioner), devices (Device), and diagnoses (Condition, ICD-10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tbib.accounts.choices import UserRole
+from tbib.fhir.mapping import BASE, COMMUNE_SYSTEM, meta
+
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+CLINICAL_ROLES = (UserRole.GP, UserRole.NURSE, UserRole.SPECIALIST)
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+ORGANIZATION_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
+# Our device kinds in SNOMED CT (physical objects).
+DEVICE_SNOMED = {
+    "blood-pressure": ("258057004", "Non-invasive blood pressure monitor"),
+    "pulse-oximeter": ("448703006", "Pulse oximeter"),
+    "thermometer": ("19892000", "Thermometer"),
+    "glucometer": ("337414009", "Blood glucose meter"),
+    "scale": ("19923001", "Weighing scale"),
+    "ecg": ("706767009", "Electrocardiograph"),
+    "camera": ("706770008", "Medical camera"),
+}
+
+
+def _version(record: Any) -> str:
+    """Reference data is not in the change log: its last change time stands for the version
+    (microseconds since the epoch; every change gives a new one)."""
+    return str(int(record.updated_at.timestamp() * 1_000_000))
+
+
+def organization(unit: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Organization",
+        "id": str(unit.pk),
+        "meta": meta(_version(unit), unit.updated_at),
+        "identifier": [{"system": f"{BASE}/NamingSystem/unit", "value": unit.code}],
+        "active": unit.status == "active",
+        "type": [
+            {
+                "coding": [
+                    {"system": ORGANIZATION_TYPE, "code": "prov", "display": "Healthcare Provider"}
+                ],
+                "text": "Mobile medical unit",
+            }
+        ],
+        "name": unit.name,
+        "address": [{"district": unit.home_commune_id, "country": "MA"}],
+        "partOf": {"display": unit.regional_hub.name},
+    }
+
+
+def location(stop: Any) -> dict[str, Any]:
+    commune = stop.commune
+    resource: dict[str, Any] = {
+        "resourceType": "Location",
+        "id": str(stop.pk),
+        "meta": meta(_version(stop), stop.updated_at),
+        "status": "inactive" if stop.status == "cancelled" else "active",
+        "name": f"{commune.name_fr} {stop.date.isoformat()}"
+        + (f" ({stop.village})" if stop.village else ""),
+        "mode": "instance",
+        "description": f"Tour stop of {stop.unit.name} on {stop.date.isoformat()}",
+        "address": {
+            "district": commune.code,
+            "city": commune.name_fr,
+            "country": "MA",
+            "extension": [{"url": COMMUNE_SYSTEM, "valueCode": commune.code}],
+        },
+        "managingOrganization": {"reference": f"Organization/{stop.unit_id}"},
+    }
+    if commune.latitude is not None and commune.longitude is not None:
+        resource["position"] = {"latitude": commune.latitude, "longitude": commune.longitude}
+    return resource
+
+
+def practitioner(user: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Practitioner",
+        "id": str(user.pk),
+        "meta": meta(_version_of_user(user), user.date_joined),
+        "identifier": [{"system": f"{BASE}/NamingSystem/staff", "value": user.username}],
+        "active": user.is_active,
+        "name": [
+            {
+                "family": user.last_name or user.username,
+                "given": [user.first_name] if user.first_name else [],
+            }
+        ],
+        "qualification": [{"code": {"text": str(user.get_role_display())}}],
+    }
+
+
+def _version_of_user(user: Any) -> str:
+    moment = user.last_login or user.date_joined
+    return str(int(moment.timestamp() * 1_000_000))
+
+
+def device(record: Any) -> dict[str, Any]:
+    code, display = DEVICE_SNOMED.get(record.kind, ("49062001", "Device"))
+    resource: dict[str, Any] = {
+        "resourceType": "Device",
+        "id": str(record.pk),
+        "meta": meta(_version(record), record.updated_at),
+        "identifier": [{"system": f"{BASE}/NamingSystem/device-serial", "value": record.serial}],
+        "serialNumber": record.serial,
+        "type": {
+            "coding": [{"system": "http://snomed.info/sct", "code": code, "display": display}]
+        },
+        "owner": {"reference": f"Organization/{record.unit_id}"},
+    }
+    if record.manufacturer:
+        resource["manufacturer"] = record.manufacturer
+    if record.model:
+        resource["deviceName"] = [{"name": record.model, "type": "model-name"}]
+    return resource
+
+
+def condition(diagnosis: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "id": str(diagnosis.pk),
+        "meta": meta(1, diagnosis.updated_at),
+        "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
+        "verificationStatus": {"coding": [{"system": CONDITION_VERIFICATION, "code": "confirmed"}]},
+        "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}],
+        "code": {
+            "coding": [{"system": ICD10, "code": diagnosis.code, "display": diagnosis.label}],
+            "text": diagnosis.label,
+        },
+        "subject": {"reference": f"Patient/{diagnosis.encounter.patient_id}"},
+        "encounter": {"reference": f"Encounter/{diagnosis.encounter_id}"},
+        "recordedDate": diagnosis.created_at.isoformat(timespec="seconds"),
+    }
