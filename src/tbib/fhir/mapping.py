@@ -36,8 +36,14 @@ ENCOUNTER_STATUS = {
 }
 
 
-def instant(moment: datetime.datetime) -> str:
+def instant(moment: datetime.datetime | str) -> str:
+    if isinstance(moment, str):  # a value assigned as text before a save (Django accepts it)
+        moment = datetime.datetime.fromisoformat(moment)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _date(value: datetime.date | str) -> str:
+    return value if isinstance(value, str) else value.isoformat()
 
 
 def meta(version: int | str, updated: datetime.datetime) -> dict[str, str]:
@@ -79,7 +85,7 @@ def patient_resource(
         "managingOrganization": {"reference": f"Organization/{patient.unit_id}"},
     }
     if patient.birth_date:
-        resource["birthDate"] = patient.birth_date.isoformat()
+        resource["birthDate"] = _date(patient.birth_date)
     if patient.phone:
         resource["telecom"] = [{"system": "phone", "value": patient.phone, "use": "mobile"}]
     if patient.commune_id:
