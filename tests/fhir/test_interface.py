@@ -318,3 +318,60 @@ def test_the_network_reads_as_fhir_and_diagnoses_as_conditions(
         _post(api_client, "/fhir/Organization", {"resourceType": "Organization"}, gp).status_code
         == 405
     )
+
+
+def test_prescriptions_and_referrals_read_as_requests(
+    api_client: Client, gp: dict[str, str], bearer: Callable[[User], dict[str, str]]
+) -> None:
+    from fhir.resources.R4B.medicationrequest import MedicationRequest
+    from fhir.resources.R4B.servicerequest import ServiceRequest
+
+    from tbib.clinical.models import PrescriptionLine, Referral
+    from tbib.pharmacy.models import Medicine
+
+    MODELS.update(MedicationRequest=MedicationRequest, ServiceRequest=ServiceRequest)
+    answer = _post(api_client, "/fhir/", bundle(patients=1, encounters=1, seed=23), gp).json()
+    encounter_id = next(
+        e["resource"]["id"] for e in answer["entry"] if e["resource"]["resourceType"] == "Encounter"
+    )
+    stored = Encounter.objects.get(pk=encounter_id)
+    medicine = Medicine.objects.order_by("code").first()
+    assert medicine is not None
+    PrescriptionLine.objects.bulk_create(
+        [
+            PrescriptionLine(
+                encounter=stored,
+                medicine=medicine,
+                quantity=2,
+                dosage="1 tablet 3 times a day",
+                duration_days=5,
+            )
+        ]
+    )
+    Referral.objects.bulk_create(
+        [
+            Referral(
+                encounter=stored,
+                hub=stored.unit.regional_hub,
+                reason="Chest pain",
+                urgency="urgent",
+            )
+        ]
+    )
+    patient = f"Patient/{stored.patient_id}"
+    prescriptions = valid(
+        api_client.get("/fhir/MedicationRequest", {"patient": patient}, **gp).json()
+    )
+    assert prescriptions["total"] == 1
+    request = prescriptions["entry"][0]["resource"]
+    assert request["medicationCodeableConcept"]["coding"][0]["code"] == medicine.atc
+    assert request["status"] == "completed"  # the encounter is signed
+    referrals = valid(api_client.get("/fhir/ServiceRequest", {"patient": patient}, **gp).json())
+    assert referrals["entry"][0]["resource"]["priority"] == "urgent"
+    referral_id = referrals["entry"][0]["resource"]["id"]
+    assert api_client.get(f"/fhir/ServiceRequest/{referral_id}", **gp).status_code == 200
+    other = bearer(unit_staff(UserRole.GP, "figuig-1", username="fhir-other-2"))
+    assert api_client.get(f"/fhir/ServiceRequest/{referral_id}", **other).status_code == 404
+    assert AuditEvent.objects.filter(
+        resource_type="ServiceRequest", resource_id=referral_id, outcome="denied"
+    ).exists()

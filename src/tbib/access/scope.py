@@ -459,20 +459,20 @@ def case_queue(ctx: AccessContext, *, statuses: tuple[str, ...] = ()) -> QuerySe
 
 
 def fhir_search(ctx: AccessContext, resource_type: str, detail: str) -> QuerySet[Any]:
-    """The records of `resource_type` (Patient, Encounter, Observation) in the user's scope;
-    one audit event for the search (its parameters in the detail, never values of identity)."""
-    from tbib.clinical.models import Diagnosis, Observation
-
+    """The records of `resource_type` (Patient, Encounter, or a fact of an encounter) in the
+    user's scope; one audit event for the search (its parameters in the detail, never values
+    of identity)."""
     scoped: QuerySet[Any]
     if resource_type == "Patient":
         scoped = _scoped_patients(ctx.user).select_related("unit", "commune")
     elif resource_type == "Encounter":
         scoped = scoped_encounters(ctx.user)
     else:
-        model = Diagnosis if resource_type == "Condition" else Observation
-        scoped = model.objects.filter(
-            encounter__in=scoped_encounters(ctx.user).values("pk")
-        ).select_related("encounter")
+        scoped = (
+            _ENCOUNTER_PARTS[resource_type]()
+            .objects.filter(encounter__in=scoped_encounters(ctx.user).values("pk"))
+            .select_related("encounter")
+        )
     audit(
         ctx,
         action=AuditAction.SEARCH,
@@ -481,6 +481,26 @@ def fhir_search(ctx: AccessContext, resource_type: str, detail: str) -> QuerySet
         detail=f"FHIR search: {detail}",
     )
     return scoped
+
+
+def _part(name: str) -> Any:
+    from tbib.clinical import models
+
+    return getattr(models, name)
+
+
+# FHIR resource types of the facts of an encounter, and the models behind them.
+_ENCOUNTER_PARTS = {
+    "Observation": lambda: _part("Observation"),
+    "Condition": lambda: _part("Diagnosis"),
+    "MedicationRequest": lambda: _part("PrescriptionLine"),
+    "ServiceRequest": lambda: _part("Referral"),
+}
+
+
+def read_encounter_part(ctx: AccessContext, resource_type: str, record_id: uuid.UUID) -> Any:
+    """A fact of an encounter, by its FHIR resource type, through the scope; audited."""
+    return _read_encounter_part(ctx, _ENCOUNTER_PARTS[resource_type](), resource_type, record_id)
 
 
 def read_observation(ctx: AccessContext, observation_id: uuid.UUID) -> Any:

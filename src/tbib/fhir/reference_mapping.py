@@ -135,3 +135,72 @@ def condition(diagnosis: Any) -> dict[str, Any]:
         "encounter": {"reference": f"Encounter/{diagnosis.encounter_id}"},
         "recordedDate": diagnosis.created_at.isoformat(timespec="seconds"),
     }
+
+
+ATC = "http://www.whocc.no/atc"
+SERVICE_PRIORITY = {"routine": "routine", "urgent": "urgent", "emergency": "stat"}
+
+
+def _encounter_status(encounter: Any) -> str:
+    return {"signed": "completed", "superseded": "entered-in-error"}.get(encounter.status, "active")
+
+
+def medication_request(line: Any) -> dict[str, Any]:
+    medicine = line.medicine
+    dosage: dict[str, Any] = {"text": line.dosage}
+    if line.duration_days:
+        dosage["timing"] = {
+            "repeat": {
+                "boundsDuration": {
+                    "value": line.duration_days,
+                    "unit": "d",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "d",
+                }
+            }
+        }
+    return {
+        "resourceType": "MedicationRequest",
+        "id": str(line.pk),
+        "meta": meta(1, line.updated_at),
+        "status": _encounter_status(line.encounter),
+        "intent": "order",
+        "medicationCodeableConcept": {
+            "coding": [{"system": ATC, "code": medicine.atc, "display": medicine.name}],
+            "text": f"{medicine.name} {medicine.strength} ({medicine.form})",
+        },
+        "subject": {"reference": f"Patient/{line.encounter.patient_id}"},
+        "encounter": {"reference": f"Encounter/{line.encounter_id}"},
+        "authoredOn": line.created_at.isoformat(timespec="seconds"),
+        "dosageInstruction": [dosage],
+        "dispenseRequest": {"quantity": {"value": line.quantity, "unit": medicine.dispense_unit}},
+    }
+
+
+def service_request(referral: Any) -> dict[str, Any]:
+    destination = referral.hub.name if referral.hub_id else referral.facility.name
+    return {
+        "resourceType": "ServiceRequest",
+        "id": str(referral.pk),
+        "meta": meta(1, referral.updated_at),
+        "status": _encounter_status(referral.encounter),
+        "intent": "order",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://snomed.info/sct",
+                        "code": "3457005",
+                        "display": "Patient referral",
+                    }
+                ]
+            }
+        ],
+        "priority": SERVICE_PRIORITY.get(referral.urgency, "routine"),
+        "code": {"text": "Referral"},
+        "subject": {"reference": f"Patient/{referral.encounter.patient_id}"},
+        "encounter": {"reference": f"Encounter/{referral.encounter_id}"},
+        "authoredOn": referral.created_at.isoformat(timespec="seconds"),
+        "performer": [{"display": destination}],
+        "reasonCode": [{"text": referral.reason}],
+    }

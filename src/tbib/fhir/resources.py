@@ -15,6 +15,7 @@ from tbib.access.scope import (
     fhir_search,
     read_condition,
     read_encounter,
+    read_encounter_part,
     read_observation,
     read_patient,
 )
@@ -375,9 +376,39 @@ CONDITION = ResourceType(
     render_many=lambda records: [reference_mapping.condition(r) for r in records],
 )
 
+MEDICATION_REQUEST = ResourceType(
+    name="MedicationRequest",
+    params={
+        "_id": lambda values: _ids_filter(values, "MedicationRequest", "pk"),
+        "patient": lambda values: _ids_filter(values, "Patient", "encounter__patient_id"),
+        "subject": lambda values: _ids_filter(values, "Patient", "encounter__patient_id"),
+        "encounter": lambda values: _ids_filter(values, "Encounter", "encounter_id"),
+        "code": _token_in("medicine__atc", reference_mapping.ATC),
+        "authoredon": lambda values: date_filter("created_at", values),
+    },
+    sorts={"_id": "id", "authoredon": "created_at"},
+    read=lambda ctx, record_id: read_encounter_part(ctx, "MedicationRequest", record_id),
+    render_many=lambda records: [reference_mapping.medication_request(r) for r in records],
+)
+SERVICE_REQUEST = ResourceType(
+    name="ServiceRequest",
+    params={
+        "_id": lambda values: _ids_filter(values, "ServiceRequest", "pk"),
+        "patient": lambda values: _ids_filter(values, "Patient", "encounter__patient_id"),
+        "subject": lambda values: _ids_filter(values, "Patient", "encounter__patient_id"),
+        "encounter": lambda values: _ids_filter(values, "Encounter", "encounter_id"),
+        "authored": lambda values: date_filter("created_at", values),
+    },
+    sorts={"_id": "id", "authored": "created_at"},
+    read=lambda ctx, record_id: read_encounter_part(ctx, "ServiceRequest", record_id),
+    render_many=lambda records: [reference_mapping.service_request(r) for r in records],
+)
+
 TYPES: dict[str, ResourceType] = {
     t.name: t
     for t in (
+        MEDICATION_REQUEST,
+        SERVICE_REQUEST,
         PATIENT,
         ENCOUNTER,
         OBSERVATION,
