@@ -503,20 +503,6 @@ def read_encounter_part(ctx: AccessContext, resource_type: str, record_id: uuid.
     return _read_encounter_part(ctx, _ENCOUNTER_PARTS[resource_type](), resource_type, record_id)
 
 
-def read_observation(ctx: AccessContext, observation_id: uuid.UUID) -> Any:
-    """One observation of a patient the user may see; audited like a patient read."""
-    from tbib.clinical.models import Observation
-
-    return _read_encounter_part(ctx, Observation, "Observation", observation_id)
-
-
-def read_condition(ctx: AccessContext, diagnosis_id: uuid.UUID) -> Any:
-    """One diagnosis (FHIR Condition) of a patient the user may see; audited."""
-    from tbib.clinical.models import Diagnosis
-
-    return _read_encounter_part(ctx, Diagnosis, "Condition", diagnosis_id)
-
-
 def _read_encounter_part(
     ctx: AccessContext, model: Any, resource_type: str, record_id: uuid.UUID
 ) -> Any:

@@ -40,7 +40,7 @@ def _entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
         raise FhirError(
-            400 if isinstance(entries, list) else 400,
+            400,
             f"Bundle.entry must be a list of at most {MAX_ENTRIES} entries.",
         )
     checked = []

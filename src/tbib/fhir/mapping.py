@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Sequence
 from typing import Any
 
 from tbib.clinical.choices import EncounterStatus
@@ -53,7 +54,7 @@ def meta(version: int | str, updated: datetime.datetime) -> dict[str, str]:
 def patient_resource(
     patient: Patient,
     version: int | str,
-    extra_identifiers: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    extra_identifiers: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     identifiers = [{"system": f"{BASE}/NamingSystem/patient-id", "value": str(patient.pk)}]
     if patient.cin:
@@ -165,7 +166,7 @@ def external_identifiers(resource: dict[str, Any]) -> list[tuple[str, str]]:
 def encounter_resource(
     encounter: Encounter,
     version: int | str,
-    extra_identifiers: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    extra_identifiers: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     period: dict[str, str] = {"start": instant(encounter.arrived_at)}
     if encounter.signed_at:
@@ -190,7 +191,7 @@ def encounter_resource(
 
 def observation_resource(
     observation: Observation,
-    extra_identifiers: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    extra_identifiers: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     measure = MEASURE_BY_LOINC.get(observation.loinc)
     display = measure.display if measure else observation.key

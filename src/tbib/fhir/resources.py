@@ -13,10 +13,8 @@ from tbib.access.scope import (
     AccessContext,
     RecordNotFound,
     fhir_search,
-    read_condition,
     read_encounter,
     read_encounter_part,
-    read_observation,
     read_patient,
 )
 from tbib.accounts.models import User
@@ -278,7 +276,7 @@ OBSERVATION = ResourceType(
         "category": _category,
     },
     sorts={"date": "effective_at", "_lastUpdated": "updated_at", "_id": "id"},
-    read=read_observation,
+    read=lambda ctx, record_id: read_encounter_part(ctx, "Observation", record_id),
     render_many=_render_observations,
     interactions=("read", "search-type", "create"),
     includes={
@@ -298,10 +296,6 @@ def _reference_read(model: type[Any], related: tuple[str, ...] = ()) -> Callable
     return read
 
 
-def _text(field_names: tuple[str, ...]) -> Callable[[list[str]], Q]:
-    return _name(field_names)
-
-
 def _read_practitioner(record_id: uuid.UUID) -> User:
     found = User.objects.filter(pk=record_id, role__in=reference_mapping.CLINICAL_ROLES).first()
     if found is None:
@@ -317,7 +311,7 @@ ORGANIZATION = ResourceType(
     name="Organization",
     params={
         "_id": lambda values: _ids_filter(values, "Organization", "pk"),
-        "name": _text(("name",)),
+        "name": _name(("name",)),
         "identifier": _token_in("code"),
     },
     sorts={"name": "name", "_id": "id"},
@@ -330,7 +324,7 @@ LOCATION = ResourceType(
     params={
         "_id": lambda values: _ids_filter(values, "Location", "pk"),
         "organization": lambda values: _ids_filter(values, "Organization", "unit_id"),
-        "name": _text(("commune__name_fr", "village")),
+        "name": _name(("commune__name_fr", "village")),
     },
     sorts={"_id": "id", "name": "commune__name_fr"},
     read=_reference_read(Stop, ("commune", "unit")),
@@ -341,7 +335,7 @@ PRACTITIONER = ResourceType(
     name="Practitioner",
     params={
         "_id": lambda values: _ids_filter(values, "Practitioner", "pk"),
-        "name": _text(("first_name", "last_name")),
+        "name": _name(("first_name", "last_name")),
         "identifier": _token_in("username"),
     },
     sorts={"_id": "id", "name": "last_name"},
@@ -372,7 +366,7 @@ CONDITION = ResourceType(
         "recorded-date": lambda values: date_filter("created_at", values),
     },
     sorts={"_id": "id", "recorded-date": "created_at"},
-    read=read_condition,
+    read=lambda ctx, record_id: read_encounter_part(ctx, "Condition", record_id),
     render_many=lambda records: [reference_mapping.condition(r) for r in records],
 )
 

@@ -79,19 +79,7 @@ def register_patient(
         guardian_relationship=guardian_relationship,
         pregnancy_status=pregnancy_status,
     )
-    try:
-        if errors:
-            raise ValidationError(errors)
-        patient.full_clean()
-    except ValidationError as error:
-        audit(
-            ctx,
-            action=AuditAction.CREATE,
-            resource_type="Patient",
-            outcome=AuditOutcome.INVALID,
-            detail="; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()),
-        )
-        raise
+    _validate(ctx, patient, errors, AuditAction.CREATE)
     with transaction.atomic():
         patient.save(force_insert=True)
         audit(
@@ -103,6 +91,31 @@ def register_patient(
             outcome=AuditOutcome.ALLOWED,
         )
     return patient
+
+
+def _validate(
+    ctx: AccessContext,
+    patient: Patient,
+    errors: dict[str, str],
+    action: AuditAction,
+    patient_id: uuid.UUID | None = None,
+) -> None:
+    """Raise the record's validation errors (with those found before), audited as invalid."""
+    try:
+        if errors:
+            raise ValidationError(errors)
+        patient.full_clean()
+    except ValidationError as error:
+        audit(
+            ctx,
+            action=action,
+            resource_type="Patient",
+            resource_id=str(patient_id or ""),
+            patient_id=patient_id,
+            outcome=AuditOutcome.INVALID,
+            detail="; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()),
+        )
+        raise
 
 
 class MergeError(Conflict):
@@ -234,21 +247,7 @@ def update_patient(
         elif isinstance(value, str):
             value = value.strip()
         setattr(patient, field, value)
-    try:
-        if errors:
-            raise ValidationError(errors)
-        patient.full_clean()
-    except ValidationError as error:
-        audit(
-            ctx,
-            action=AuditAction.UPDATE,
-            resource_type="Patient",
-            resource_id=str(patient.pk),
-            patient_id=patient.pk,
-            outcome=AuditOutcome.INVALID,
-            detail="; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()),
-        )
-        raise
+    _validate(ctx, patient, errors, AuditAction.UPDATE, patient.pk)
     with transaction.atomic():
         patient.save()
         audit(

@@ -79,16 +79,23 @@ class ScenarioForm(forms.Form):
         return data
 
 
+def _overview(request: HttpRequest, form: ScenarioForm, status: int = 200) -> HttpResponse:
+    ranked = selectors.access()
+    context = {
+        "ranked": ranked[:25],
+        "commune_count": len(ranked),
+        "underserved": sum(a.underserved for a in ranked),
+        "scenarios": Scenario.objects.select_related("created_by")[:50],
+        "form": form,
+        "shows_census": True,
+    }
+    return render(request, "planning/overview.html", context, status=status)
+
+
 @require_GET
 @planners_only
 def overview(request: HttpRequest) -> HttpResponse:
-    ranked = selectors.access()
-    return render(request, "planning/overview.html", {
-        "ranked": ranked[:25], "commune_count": len(ranked),
-        "underserved": sum(a.underserved for a in ranked),
-        "scenarios": Scenario.objects.select_related("created_by")[:50],
-        "form": ScenarioForm(), "shows_census": True,
-    })  # fmt: skip
+    return _overview(request, ScenarioForm())
 
 
 @require_POST
@@ -96,12 +103,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def scenario_new(request: HttpRequest) -> HttpResponse:
     form = ScenarioForm(request.POST)
     if not form.is_valid():
-        ranked = selectors.access()
-        return render(request, "planning/overview.html", {
-            "ranked": ranked[:25], "commune_count": len(ranked),
-            "underserved": sum(a.underserved for a in ranked),
-            "scenarios": Scenario.objects.all()[:50], "form": form, "shows_census": True,
-        }, status=400)  # fmt: skip
+        return _overview(request, form, status=400)
     values = dict(form.cleaned_data)
     scenario = services.queue_scenario(values.pop("name"), values, user=request.user)  # type: ignore[arg-type]
     return redirect("planning-scenario", scenario_id=scenario.pk)
