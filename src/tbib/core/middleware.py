@@ -16,6 +16,9 @@ MESSAGE = "Text must not contain NUL (0x00) characters."
 
 
 def _has_nul(request: HttpRequest) -> bool:
+    # The path arrives percent-decoded (a %00 in a URL becomes NUL in path_info).
+    if "\x00" in request.path_info:
+        return True
     if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
         return True
     content_type = request.content_type or ""
@@ -28,7 +31,7 @@ def _has_nul(request: HttpRequest) -> bool:
 
 
 class RejectNulMiddleware:
-    """Answer 400 to a request whose query or text body holds a NUL character."""
+    """Answer 400 to a request whose path, query or text body holds a NUL character."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
