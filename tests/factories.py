@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import factory
 from django.utils import timezone
@@ -16,6 +17,10 @@ from tbib.patients.choices import Sex
 from tbib.patients.models import Patient
 from tbib.tours.choices import StopStatus
 from tbib.tours.models import Stop
+
+if TYPE_CHECKING:
+    from tbib.clinical.models import Encounter
+    from tbib.teleexpertise import models as teleexpertise
 
 TEST_PASSWORD = "pw-Tbib-2026"
 
@@ -81,3 +86,76 @@ def open_stop_today(unit_code: str) -> Stop:
         status=StopStatus.OPEN,
         opened_at=timezone.now(),
     )
+
+
+def stop_on(
+    unit_code: str,
+    day: datetime.date,
+    *,
+    commune_code: str | None = None,
+    status: StopStatus = StopStatus.CLOSED,
+) -> Stop:
+    """A stop of the unit on a past or future day (its home commune unless told)."""
+    from tbib.geo.models import Commune
+
+    home = unit(unit_code)
+    commune = Commune.objects.get(code=commune_code) if commune_code else home.home_commune
+    return Stop.objects.create(unit=home, date=day, commune=commune, status=status)
+
+
+def encounter_at(
+    stop: Stop,
+    patient: Patient,
+    at: datetime.datetime,
+    *,
+    status: str = "signed",
+    vitals: dict[str, str] | None = None,
+) -> Encounter:
+    """An encounter at the stop, with measurements {key: source} (heart rate values), in the
+    given status (signed by the unit's GP when signed)."""
+    from decimal import Decimal
+
+    from tbib.clinical.models import Encounter, Observation
+
+    gp = UserFactory(role=UserRole.GP, unit=stop.unit, username=f"gp-{stop.unit.code}")
+    encounter = Encounter.objects.create(
+        patient=patient, unit=stop.unit, stop=stop, arrived_at=at, status="in-progress",
+        created_by=gp,
+    )  # fmt: skip
+    for key, source in (vitals or {}).items():
+        Observation.objects.create(
+            encounter=encounter, key=key, loinc="8867-4", value=Decimal("72"), unit="/min",
+            source=source, effective_at=at,
+        )  # fmt: skip
+    signature = {"signed_at": at, "signed_by": gp} if status == "signed" else {}
+    Encounter.objects.filter(pk=encounter.pk).update(status=status, **signature)
+    encounter.refresh_from_db()
+    return encounter
+
+
+def case_about(
+    encounter: Encounter,
+    specialty: str,
+    urgency: str,
+    *,
+    queued_at: datetime.datetime | None,
+    sla_minutes: int,
+    status: str = "queued",
+    answered_at: datetime.datetime | None = None,
+    escalation_level: int = 0,
+    created_at: datetime.datetime | None = None,
+) -> teleexpertise.Case:
+    """A tele-expertise case with its timestamps set as given (not through the workflow)."""
+    from tbib.teleexpertise.choices import URGENCY_RANK
+    from tbib.teleexpertise.models import Case
+
+    due = queued_at + datetime.timedelta(minutes=sla_minutes) if queued_at else None
+    case = Case.objects.create(
+        encounter=encounter, patient=encounter.patient, unit=encounter.unit,
+        specialty_id=specialty, question="?", urgency=urgency,
+        urgency_rank=URGENCY_RANK[urgency], status=status, created_by=encounter.created_by,
+        queued_at=queued_at, sla_due_at=due, answered_at=answered_at,
+        escalation_level=escalation_level,
+    )  # fmt: skip
+    Case.objects.filter(pk=case.pk).update(created_at=created_at or queued_at or timezone.now())
+    return case

@@ -18,6 +18,7 @@ from tbib.clinical.models import Encounter, Observation, Referral
 from tbib.dhis2.export import MappingError, data_value_set, parse_mapping
 from tbib.dhis2.indicators import monthly
 from tbib.patients.models import Patient
+from tbib.planning.models import Scenario
 from tbib.tours.choices import StopStatus
 from tbib.tours.models import Stop
 from tests.factories import PatientFactory, unit, unit_staff
@@ -114,7 +115,11 @@ def october() -> None:
 
 def test_indicators_match_the_hand_count(october: None) -> None:
     counted = monthly(2026, 10)
+    # Cost: the adopted plan's yearly cost per unit, over October's 31 days of 365.
+    plan = Scenario.objects.get(adopted=True).document
+    october_cost = plan["cost_mad"] / len(plan["units"]) * 31 / 365
     assert counted["midelt-1"] == {
+        "cost_per_consultation_mad": round(october_cost / 3, 2),
         "consultations": 3,
         "unique_patients": 2,
         "new_patients": 2,
@@ -124,7 +129,12 @@ def test_indicators_match_the_hand_count(october: None) -> None:
         "referrals": 1,
     }
     # Figuig's patient was registered today (not in October); its stops: the October one.
-    assert counted["figuig-1"] == {"consultations": 1, "unique_patients": 1, "stops_made": 1}
+    assert counted["figuig-1"] == {
+        "consultations": 1,
+        "unique_patients": 1,
+        "stops_made": 1,
+        "cost_per_consultation_mad": round(october_cost, 2),
+    }
 
 
 def test_the_data_value_set_follows_the_mapping(october: None, tmp_path: Path) -> None:

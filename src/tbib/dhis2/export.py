@@ -63,7 +63,7 @@ def parse_mapping(document: object) -> Mapping:
 
 
 def data_value_set(
-    indicators: dict[str, dict[str, int]], mapping: Mapping, year: int, month: int
+    indicators: dict[str, dict[str, int | float]], mapping: Mapping, year: int, month: int
 ) -> Export:
     period = f"{year:04d}{month:02d}"  # DHIS2's monthly period
     values, skipped = [], []

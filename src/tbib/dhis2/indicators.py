@@ -1,22 +1,15 @@
-"""Monthly aggregate indicators per mobile unit, counted by the database (one grouped query
-per indicator, no Python loop over rows)."""
+"""Monthly aggregate indicators per mobile unit, for DHIS2.
+
+The counts are the supervision counts (`tbib.supervision.counts`, one grouped database query
+per source, no Python loop over rows) and the cost per consultation the supervision table's
+(`tbib.supervision.indicators.table`): one definition of each figure, whoever reads it.
+"""
 
 from __future__ import annotations
 
-import datetime
-from collections import defaultdict
-from typing import Any
-
-from django.db.models import Count, QuerySet
-from django.utils import timezone
-
-from tbib.clinical.choices import EncounterStatus, ObservationSource
-from tbib.clinical.models import Encounter, Observation, Referral
-from tbib.patients.models import Patient
-from tbib.teleexpertise.choices import CaseStatus
-from tbib.teleexpertise.models import Case
-from tbib.tours.choices import StopStatus
-from tbib.tours.models import Stop
+from tbib.supervision.choices import Level
+from tbib.supervision.indicators import table
+from tbib.supervision.period import Period
 
 # Indicator keys, the names the mapping file gives DHIS2 data elements for.
 INDICATORS = {
@@ -28,63 +21,17 @@ INDICATORS = {
     "observations_from_devices": "Vital signs from connected devices",
     "referrals": "Referrals issued",
     "teleexpertise_requests": "Tele-expertise requests sent",
+    "cost_per_consultation_mad": "Cost per consultation (MAD, adopted plan prorated)",
 }
 
 
-def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The month as [start, end) in the server's time zone (Africa/Casablanca)."""
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime(year, month, 1, tzinfo=zone)
-    following = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
-    return start, following
-
-
-def _counted(query: QuerySet[Any], unit_field: str, distinct: str | None = None) -> dict[str, int]:
-    counted = query.values(unit_field).annotate(
-        n=Count(distinct, distinct=True) if distinct else Count("pk")
-    )
-    return {str(row[unit_field]): int(row["n"]) for row in counted}
-
-
-def monthly(year: int, month: int) -> dict[str, dict[str, int]]:
-    """{unit code: {indicator: value}} for the units with any activity in the month."""
-    start, end = month_bounds(year, month)
-    signed = Encounter.objects.filter(
-        status=EncounterStatus.SIGNED, arrived_at__gte=start, arrived_at__lt=end
-    )
-    observations = Observation.objects.filter(
-        effective_at__gte=start,
-        effective_at__lt=end,
-        encounter__status__in=[EncounterStatus.SIGNED, EncounterStatus.IN_PROGRESS],
-    )
-    counts = {
-        "consultations": _counted(signed, "unit__code"),
-        "unique_patients": _counted(signed, "unit__code", distinct="patient_id"),
-        "new_patients": _counted(
-            Patient.objects.filter(created_at__gte=start, created_at__lt=end), "unit__code"
-        ),
-        "stops_made": _counted(
-            Stop.objects.filter(
-                status=StopStatus.CLOSED, date__gte=start.date(), date__lt=end.date()
-            ),
-            "unit__code",
-        ),
-        "observations": _counted(observations, "encounter__unit__code"),
-        "observations_from_devices": _counted(
-            observations.filter(source=ObservationSource.DEVICE), "encounter__unit__code"
-        ),
-        "referrals": _counted(
-            Referral.objects.filter(encounter__in=signed.values("pk")), "encounter__unit__code"
-        ),
-        "teleexpertise_requests": _counted(
-            Case.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
-                status=CaseStatus.DRAFT
-            ),
-            "unit__code",
-        ),
-    }
-    by_unit: dict[str, dict[str, int]] = defaultdict(dict)
-    for indicator, per_unit in counts.items():
-        for unit, value in per_unit.items():
-            by_unit[unit][indicator] = value
-    return dict(by_unit)
+def monthly(year: int, month: int) -> dict[str, dict[str, int | float]]:
+    """{unit code: {indicator: value}} for the units with any activity in the month; an
+    indicator that is zero or undefined (no consultation, no adopted plan) is left out."""
+    by_unit: dict[str, dict[str, int | float]] = {}
+    for row in table(Period.month(year, month), by=Level.UNIT):
+        values = {key: getattr(row, key) for key in INDICATORS}
+        counted = {key: value for key, value in values.items() if value}
+        if set(counted) - {"cost_per_consultation_mad"}:
+            by_unit[row.code] = counted
+    return by_unit

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tbib.planning",
     "tbib.fhir",
     "tbib.dhis2",
+    "tbib.supervision",
     "tbib.web",
 ]
 

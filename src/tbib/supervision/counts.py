@@ -1,0 +1,138 @@
+"""What each count counts, written once: the supervision indicators and the DHIS2 export both
+read their figures from here (one grouped query per source, no Python loop over rows)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Aggregate, Count, F, Q, QuerySet
+
+from tbib.assist.models import FindingDismissal
+from tbib.clinical.choices import EncounterStatus, ObservationSource
+from tbib.clinical.models import Encounter, Observation, Referral
+from tbib.devices.models import EcgStrip
+from tbib.patients.models import Patient
+from tbib.supervision.choices import NATION_CODE, Level
+from tbib.supervision.period import Period
+from tbib.supervision.scope import NATION, Scope, group_field
+from tbib.teleexpertise.choices import CaseStatus
+from tbib.teleexpertise.models import Case
+from tbib.tours.choices import StopStatus
+from tbib.tours.models import Stop
+
+# The integer counts, in the order tables show them.
+COUNTS = (
+    "consultations",
+    "unique_patients",
+    "new_patients",
+    "stops_planned",
+    "stops_made",
+    "observations",
+    "observations_from_devices",
+    "referrals",
+    "teleexpertise_requests",
+    "teleexpertise_answered",
+    "answered_within_sla",
+    "findings_dismissed",
+    "ecg_af_suspected",
+)
+
+
+def consultations(period: Period) -> QuerySet[Encounter]:
+    """Encounters signed, by arrival time. A corrected encounter counts once: its replaced
+    version is `superseded`, not `signed`."""
+    start, end = period.bounds
+    return Encounter.objects.filter(
+        status=EncounterStatus.SIGNED, arrived_at__gte=start, arrived_at__lt=end
+    )
+
+
+def observations(period: Period) -> QuerySet[Observation]:
+    """Measurements taken in the period, in encounters open or signed (computed ones, such as
+    BMI, included: they are recorded like the others)."""
+    start, end = period.bounds
+    return Observation.objects.filter(
+        effective_at__gte=start,
+        effective_at__lt=end,
+        encounter__status__in=[EncounterStatus.SIGNED, EncounterStatus.IN_PROGRESS],
+    )
+
+
+def stops(period: Period) -> QuerySet[Stop]:
+    """Stops on the calendar for a day of the period, whatever became of them."""
+    return Stop.objects.filter(date__gte=period.start, date__lt=period.end)
+
+
+def cases_sent(period: Period) -> QuerySet[Case]:
+    """Tele-expertise cases created in the period and sent (drafts excluded)."""
+    start, end = period.bounds
+    return Case.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
+        status=CaseStatus.DRAFT
+    )
+
+
+def cases_answered(period: Period) -> QuerySet[Case]:
+    """Cases answered in the period (by answer time), with the time they entered the queue."""
+    start, end = period.bounds
+    return Case.objects.filter(answered_at__gte=start, answered_at__lt=end, queued_at__isnull=False)
+
+
+# Answered within the SLA: by the due time set when the case (last) entered the queue, and
+# never escalated — escalation pushes `sla_due_at` on, but only a late case is escalated.
+WITHIN_SLA = Q(answered_at__lte=F("sla_due_at"), escalation_level=0)
+
+
+def grouped(
+    rows: QuerySet[Any], by: Level, path: str = "unit", **aggregates: Aggregate
+) -> dict[str, dict[str, Any]]:
+    """{group code: {name: value}}: one grouped query (one aggregate for the nation)."""
+    field = group_field(by, path)
+    if field is None:
+        return {NATION_CODE: rows.aggregate(**aggregates)}
+    found = rows.order_by().values(group_=F(field)).annotate(**aggregates)
+    return {str(row.pop("group_")): row for row in found}
+
+
+def activity(
+    period: Period, *, by: Level = Level.UNIT, within: Scope = NATION
+) -> dict[str, dict[str, int]]:
+    """{group code: {count: value}} for the groups of `within` with any row counted (a
+    group with no activity at all is absent; a count that is zero in a group present is 0).
+    One grouped query per source; COUNTS names the counts."""
+    signed = consultations(period).filter(within.units())
+    observed = observations(period).filter(within.units("encounter__unit"))
+    start, end = period.bounds
+    device = Q(source=ObservationSource.DEVICE)
+    sources = [
+        grouped(signed, by, consultations=Count("pk"),
+                unique_patients=Count("patient_id", distinct=True)),
+        grouped(Patient.objects.filter(within.units(), created_at__gte=start, created_at__lt=end),
+                by, new_patients=Count("pk")),
+        grouped(stops(period).filter(within.units()), by, stops_planned=Count("pk"),
+                stops_made=Count("pk", filter=Q(status=StopStatus.CLOSED))),
+        grouped(observed, by, "encounter__unit", observations=Count("pk"),
+                observations_from_devices=Count("pk", filter=device)),
+        grouped(Referral.objects.filter(encounter__in=signed.values("pk")), by,
+                "encounter__unit", referrals=Count("pk")),
+        grouped(cases_sent(period).filter(within.units()), by,
+                teleexpertise_requests=Count("pk")),
+        grouped(cases_answered(period).filter(within.units()), by,
+                teleexpertise_answered=Count("pk"),
+                answered_within_sla=Count("pk", filter=WITHIN_SLA)),
+        grouped(FindingDismissal.objects.filter(within.units("encounter__unit"),
+                                                created_at__gte=start, created_at__lt=end),
+                by, "encounter__unit", findings_dismissed=Count("pk")),
+        # One finding per recording: only the analysed lead of a recording carries it.
+        grouped(EcgStrip.objects.filter(within.units("encounter__unit"), created_at__gte=start,
+                                        created_at__lt=end, finding__af_suspected=True),
+                by, "encounter__unit", ecg_af_suspected=Count("pk")),
+    ]  # fmt: skip
+    table: dict[str, dict[str, int]] = defaultdict(dict)
+    for source in sources:
+        for group, values in source.items():
+            if any(values.values()):
+                table[group].update({name: int(value or 0) for name, value in values.items()})
+    return {
+        group: {name: values.get(name, 0) for name in COUNTS} for group, values in table.items()
+    }
