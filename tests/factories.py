@@ -88,6 +88,65 @@ def open_stop_today(unit_code: str) -> Stop:
     )
 
 
+def answered_case(
+    unit_code: str,
+    *,
+    specialty: str = "cardiology",
+    live_session_at: datetime.datetime | None = None,
+) -> teleexpertise.Case:
+    """A tele-expertise case of a new patient of the unit, opened by the unit's GP, submitted,
+    claimed and answered by a specialist, all through the services (today's stop opened)."""
+    from tbib.access.scope import AccessContext
+    from tbib.clinical.services import start_encounter
+    from tbib.teleexpertise import services
+    from tbib.teleexpertise.models import Case
+
+    open_stop_today(unit_code)
+    gp = AccessContext(user=unit_staff(UserRole.GP, unit_code))
+    patient = PatientFactory(unit=unit(unit_code))
+    encounter = start_encounter(
+        ctx=gp, patient_id=patient.pk, measurements={"systolic_bp": 168, "diastolic_bp": 98}
+    )
+    case = services.open_case(
+        ctx=gp,
+        encounter_id=encounter.pk,
+        specialty=specialty,
+        question="Hypertension sévère malgré deux traitements: conduite à tenir ?",
+        urgency="urgent",
+        consent=True,
+    )
+    services.submit_case(ctx=gp, case_id=case.pk)
+    expert = AccessContext(user=specialist(specialty))
+    services.claim_case(ctx=expert, case_id=case.pk)
+    services.answer_case(
+        ctx=expert,
+        case_id=case.pk,
+        advice="Ajouter l'amlodipine 5 mg, contrôle dans 15 jours.",
+        diagnoses=["I10"],
+        live_session_at=live_session_at,
+    )
+    return Case.objects.select_related("encounter", "claimed_by", "created_by").get(pk=case.pk)
+
+
+def attachment_of(
+    case: teleexpertise.Case, content: bytes = b"%PDF-1.7 ecg"
+) -> teleexpertise.Attachment:
+    """A file of the case as the upload service leaves it (the bytes themselves not stored)."""
+    import hashlib
+
+    from tbib.teleexpertise.choices import AttachmentKind
+    from tbib.teleexpertise.models import Attachment
+
+    return Attachment.objects.create(
+        case=case,
+        sha256=hashlib.sha256(content).hexdigest(),
+        kind=AttachmentKind.DOCUMENT,
+        content_type="application/pdf",
+        size=len(content),
+        filename="ecg.pdf",
+    )
+
+
 def stop_on(
     unit_code: str,
     day: datetime.date,

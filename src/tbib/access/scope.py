@@ -17,6 +17,7 @@ Who sees which patients:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -532,4 +533,178 @@ def _read_encounter_part(
     )
     if found is None:
         raise RecordNotFound(f"No {resource_type.lower()} with this id in your scope.")
+    return found
+
+
+# FHIR resource types served from the tele-expertise records and from several tables at once
+# (ServiceRequest: a referral or a case; DocumentReference: a case's file or a printed
+# document). Each table is reached through the scope of what it belongs to: an encounter's
+# parts through the encounter, a case's parts through the case.
+
+
+@dataclass(frozen=True)
+class _FhirTable:
+    """A table behind FHIR resources: its rows in a user's scope, and the path to the patient."""
+
+    model: Any
+    scoped: Callable[[User], QuerySet[Any]]  # the rows the user may see
+    patient_field: str  # the path from a row to its patient's id
+
+    def patient_of(self, row: Any) -> uuid.UUID:
+        *path, last = self.patient_field.split("__")
+        for step in path:
+            row = getattr(row, step)
+        return uuid.UUID(str(getattr(row, last)))
+
+
+def _case_model(name: str) -> Any:
+    from tbib.teleexpertise import models
+
+    return getattr(models, name)
+
+
+def _case_parts(name: str, *related: str, **narrow: Any) -> _FhirTable:
+    """Rows of a case (answers, files, live sessions): visible with their case."""
+    model = _case_model(name)
+
+    def scoped(user: User) -> QuerySet[Any]:
+        return model.objects.filter(
+            case__in=visible_cases(user).values("pk"), **narrow
+        ).select_related("case", "case__specialty", *related)
+
+    return _FhirTable(model, scoped, "case__patient_id")
+
+
+def _encounter_rows(name: str, *related: str) -> _FhirTable:
+    """Rows of an encounter (referrals, printed documents): visible with their encounter."""
+    model = _part(name)
+
+    def scoped(user: User) -> QuerySet[Any]:
+        return model.objects.filter(
+            encounter__in=scoped_encounters(user).values("pk")
+        ).select_related("encounter", *related)
+
+    return _FhirTable(model, scoped, "encounter__patient_id")
+
+
+def _fhir_tables() -> dict[str, _FhirTable]:
+    return {
+        "Referral": _encounter_rows("Referral", "hub", "facility"),
+        "IssuedDocument": _encounter_rows("IssuedDocument"),
+        "Case": _FhirTable(
+            Case,
+            lambda user: visible_cases(user).select_related("encounter", "created_by"),
+            "patient_id",
+        ),
+        "Answer": _case_parts("Answer", "author"),
+        # An answer that plans a live session: the appointment it makes.
+        "PlannedLiveSession": _case_parts("Answer", "author", live_session_at__isnull=False),
+        "Attachment": _case_parts("Attachment"),
+        "LiveSession": _case_parts("LiveSession"),
+    }
+
+
+def fhir_search_tables(
+    ctx: AccessContext, resource_type: str, tables: tuple[str, ...], detail: str
+) -> list[QuerySet[Any]]:
+    """The rows of each table behind `resource_type` in the user's scope (tables named as in
+    _fhir_tables), for one search: one audit event, whatever the number of tables."""
+    known = _fhir_tables()
+    scoped = [known[name].scoped(ctx.user) for name in tables]
+    audit(
+        ctx,
+        action=AuditAction.SEARCH,
+        resource_type=resource_type,
+        outcome=AuditOutcome.ALLOWED if can_read_patients(ctx.user) else AuditOutcome.DENIED,
+        detail=f"FHIR search: {detail}",
+    )
+    return scoped
+
+
+def read_fhir_record(
+    ctx: AccessContext, resource_type: str, tables: tuple[str, ...], record_id: uuid.UUID
+) -> Any:
+    """One row behind `resource_type`, looked for in each of its tables (ids are UUIDv7,
+    unique across tables), through the user's scope; one audit event, allowed, denied or
+    not-found, as every read (out of scope answers like absent, decision 0003)."""
+    known = [_fhir_tables()[name] for name in tables]
+    for table in known:
+        found = table.scoped(ctx.user).filter(pk=record_id).first()
+        if found is not None:
+            audit(
+                ctx,
+                action=AuditAction.READ,
+                resource_type=resource_type,
+                resource_id=str(record_id),
+                patient_id=table.patient_of(found),
+                outcome=AuditOutcome.ALLOWED,
+            )
+            return found
+    patient_id = next(
+        (
+            found
+            for table in known
+            for found in table.model.objects.filter(pk=record_id).values_list(
+                table.patient_field, flat=True
+            )
+        ),
+        None,
+    )
+    audit(
+        ctx,
+        action=AuditAction.READ,
+        resource_type=resource_type,
+        resource_id=str(record_id),
+        patient_id=patient_id,
+        outcome=AuditOutcome.DENIED if patient_id else AuditOutcome.NOT_FOUND,
+    )
+    raise RecordNotFound(f"No {resource_type.lower()} with this id in your scope.")
+
+
+# The audit trail itself: who reached which record is personal data too (law 09-08), so only
+# the administrator (who answers to the data protection officer) and the national coordinator
+# read it, and each of their reads is audited like any other.
+AUDIT_READERS = frozenset({UserRole.ADMINISTRATOR, UserRole.NATIONAL_COORDINATOR})
+
+
+def _check_audit_reader(ctx: AccessContext, action: AuditAction, resource_id: str = "") -> None:
+    if ctx.user.is_active and ctx.user.role in AUDIT_READERS:
+        return
+    audit(
+        ctx,
+        action=action,
+        resource_type="AuditEvent",
+        resource_id=resource_id,
+        outcome=AuditOutcome.DENIED,
+    )
+    raise AccessDenied("Only administrators and the national coordinator read the audit trail.")
+
+
+def search_audit_trail(ctx: AccessContext, detail: str) -> QuerySet[AuditEvent]:
+    """The audit trail, for its readers only (others: audited refusal); one audit event."""
+    _check_audit_reader(ctx, AuditAction.SEARCH)
+    audit(
+        ctx,
+        action=AuditAction.SEARCH,
+        resource_type="AuditEvent",
+        outcome=AuditOutcome.ALLOWED,
+        detail=f"FHIR search: {detail}",
+    )
+    return AuditEvent.objects.select_related("actor")
+
+
+def read_audit_event(ctx: AccessContext, event_id: uuid.UUID) -> AuditEvent:
+    """One audit event, for the trail's readers only; the read is audited."""
+    _check_audit_reader(ctx, AuditAction.READ, str(event_id))
+    found = AuditEvent.objects.select_related("actor").filter(pk=event_id).first()
+    audit(
+        ctx,
+        action=AuditAction.READ,
+        resource_type="AuditEvent",
+        resource_id=str(event_id),
+        patient_id=found.patient_id if found else None,
+        outcome=AuditOutcome.ALLOWED if found else AuditOutcome.NOT_FOUND,
+    )
+    if found is None:
+        raise RecordNotFound("No audit event with this id.")
     return found

@@ -28,7 +28,31 @@ _DOCS = {
     "category": "token",
     "organization": "reference",
     "recorded-date": "date",
+    "authored": "date",
+    "authoredon": "date",
+    "authored-on": "date",
+    "modified": "date",
+    "sent": "date",
+    "received": "date",
+    "requester": "reference",
+    "performer": "reference",
+    "owner": "reference",
+    "focus": "reference",
+    "based-on": "reference",
+    "sender": "reference",
+    "recipient": "reference",
+    "related": "reference",
+    "practitioner": "reference",
+    "partof": "reference",
+    "agent": "reference",
+    "entity": "reference",
 }
+# Parameters whose type differs between resource types.
+_BY_TYPE = {("Task", "performer"): "token"}
+
+
+def _param_type(resource_type: str, param: str) -> str:
+    return _BY_TYPE.get((resource_type, param), _DOCS.get(param, "token"))
 
 
 def statement(base: str, types: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +68,7 @@ def statement(base: str, types: dict[str, Any]) -> dict[str, Any]:
                 "conditionalCreate": "create" in interactions,
                 "interaction": [{"code": code} for code in interactions],
                 "searchParam": [
-                    {"name": p, "type": _DOCS.get(p, "token")} for p in sorted(kind.params)
+                    {"name": p, "type": _param_type(name, p)} for p in sorted(kind.param_names)
                 ],
                 "searchInclude": sorted(kind.includes),
             }

@@ -1,5 +1,6 @@
-"""The network as FHIR: units (Organization), tour stops (Location), clinical staff
-(Practitioner), devices (Device), and diagnoses (Condition, ICD-10)."""
+"""The network as FHIR: units, hubs and the central platform (Organization), tour stops
+(Location), clinical staff (Practitioner, PractitionerRole), devices (Device), and diagnoses
+(Condition, ICD-10)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from tbib.accounts.choices import UserRole
 from tbib.fhir.mapping import BASE, COMMUNE_SYSTEM, meta
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
+SNOMED = "http://snomed.info/sct"
 CLINICAL_ROLES = (UserRole.GP, UserRole.NURSE, UserRole.SPECIALIST)
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
@@ -49,7 +51,52 @@ def organization(unit: Any) -> dict[str, Any]:
         ],
         "name": unit.name,
         "address": [{"district": unit.home_commune_id, "country": "MA"}],
-        "partOf": {"display": unit.regional_hub.name},
+        "partOf": {
+            "reference": f"Organization/{unit.regional_hub_id}",
+            "display": unit.regional_hub.name,
+        },
+    }
+
+
+def hub_organization(hub: Any) -> dict[str, Any]:
+    """A hub hospital. Regional hubs are not linked to the national one: the model keeps no
+    such link (they coordinate their region; the national hub hosts the platform)."""
+    return {
+        "resourceType": "Organization",
+        "id": str(hub.pk),
+        "meta": meta(_version(hub), hub.updated_at),
+        "identifier": [{"system": f"{BASE}/NamingSystem/hub", "value": hub.code}],
+        "active": True,
+        "type": [
+            {
+                "coding": [
+                    {"system": ORGANIZATION_TYPE, "code": "prov", "display": "Healthcare Provider"}
+                ],
+                "text": str(hub.get_level_display()),
+            }
+        ],
+        "name": hub.name,
+        "address": [{"district": hub.commune_id, "country": "MA"}],
+    }
+
+
+def platform_organization(platform: Any) -> dict[str, Any]:
+    """The central telemedicine platform, a department of the hub hosting it."""
+    return {
+        "resourceType": "Organization",
+        "id": str(platform.pk),
+        "meta": meta(_version(platform), platform.updated_at),
+        "active": True,
+        "type": [
+            {
+                "coding": [
+                    {"system": ORGANIZATION_TYPE, "code": "dept", "display": "Hospital Department"}
+                ],
+                "text": "Telemedicine platform",
+            }
+        ],
+        "name": platform.name,
+        "partOf": {"reference": f"Organization/{platform.hub_id}", "display": platform.hub.name},
     }
 
 
@@ -92,6 +139,58 @@ def practitioner(user: Any) -> dict[str, Any]:
         ],
         "qualification": [{"code": {"text": str(user.get_role_display())}}],
     }
+
+
+PRACTITIONER_ROLE = "http://terminology.hl7.org/CodeSystem/practitioner-role"
+ROLE_CODES = {UserRole.GP: "doctor", UserRole.SPECIALIST: "doctor", UserRole.NURSE: "nurse"}
+SPECIALTY_SYSTEM = f"{BASE}/CodeSystem/specialty"
+# The platform's specialties in SNOMED CT (the "practice setting" clinical specialty codes
+# of hl7.org/fhir/R4/valueset-c80-practice-codes.html).
+SPECIALTY_SNOMED = {
+    "gynaecology-obstetrics": ("394585009", "Obstetrics and gynecology"),
+    "paediatrics": ("394537008", "Pediatric specialty"),
+    "endocrinology": ("394583002", "Endocrinology"),
+    "dermatology": ("394582007", "Dermatology"),
+    "ent": ("418960008", "Otolaryngology"),
+    "cardiology": ("394579002", "Cardiology"),
+    "pulmonology": ("418112009", "Pulmonary medicine"),
+}
+
+
+def specialty(record: Any) -> dict[str, Any]:
+    """A specialty as a CodeableConcept: our code, and SNOMED CT's."""
+    codings = [{"system": SPECIALTY_SYSTEM, "code": record.slug, "display": str(record)}]
+    if record.slug in SPECIALTY_SNOMED:
+        code, display = SPECIALTY_SNOMED[record.slug]
+        codings.append({"system": SNOMED, "code": code, "display": display})
+    return {"coding": codings, "text": str(record)}
+
+
+def practitioner_role(user: Any, platforms: dict[str, Any]) -> dict[str, Any]:
+    """What a clinical user does and where: a unit's GP or nurse, or a specialist answering from
+    the central platform (`platforms`: the platform of each specialty)."""
+    resource: dict[str, Any] = {
+        "resourceType": "PractitionerRole",
+        "id": str(user.pk),
+        "meta": meta(_version_of_user(user), user.date_joined),
+        "identifier": [{"system": f"{BASE}/NamingSystem/staff", "value": user.username}],
+        "active": user.is_active,
+        "practitioner": {"reference": f"Practitioner/{user.pk}"},
+        "code": [
+            {
+                "coding": [{"system": PRACTITIONER_ROLE, "code": ROLE_CODES[user.role]}],
+                "text": str(user.get_role_display()),
+            }
+        ],
+    }
+    if user.unit_id:
+        resource["organization"] = {"reference": f"Organization/{user.unit_id}"}
+    if user.specialty_id:
+        resource["specialty"] = [specialty(user.specialty)]
+        platform = platforms.get(user.specialty_id)
+        if platform is not None:
+            resource["organization"] = {"reference": f"Organization/{platform.pk}"}
+    return resource
 
 
 def _version_of_user(user: Any) -> str:
@@ -138,6 +237,9 @@ def condition(diagnosis: Any) -> dict[str, Any]:
 
 
 ATC = "http://www.whocc.no/atc"
+# Our categories of ServiceRequest: a referral to a facility, or a tele-expertise request to
+# a specialty of the central platform (docs/fhir.md).
+REQUEST_CATEGORY = f"{BASE}/CodeSystem/service-request-category"
 SERVICE_PRIORITY = {"routine": "routine", "urgent": "urgent", "emergency": "stat"}
 
 
@@ -188,11 +290,8 @@ def service_request(referral: Any) -> dict[str, Any]:
         "category": [
             {
                 "coding": [
-                    {
-                        "system": "http://snomed.info/sct",
-                        "code": "3457005",
-                        "display": "Patient referral",
-                    }
+                    {"system": SNOMED, "code": "3457005", "display": "Patient referral"},
+                    {"system": REQUEST_CATEGORY, "code": "referral", "display": "Referral"},
                 ]
             }
         ],

@@ -211,9 +211,9 @@ def history(
 
 def search(ctx: AccessContext, kind: ResourceType, request: HttpRequest) -> dict[str, Any]:
     params = {key: request.GET.getlist(key) for key in request.GET}
-    unknown = sorted(set(params) - set(kind.params) - COMMON)
+    unknown = sorted(set(params) - kind.param_names - COMMON)
     if unknown and "handling=strict" in request.headers.get("Prefer", "").replace(" ", ""):
-        supported = ", ".join(sorted(set(kind.params) | {"_count", "_sort", "_offset", "_include"}))
+        supported = ", ".join(sorted(kind.param_names | {"_count", "_sort", "_offset", "_include"}))
         raise FhirError(
             400,
             f"Unknown search parameter(s) {', '.join(unknown)[:200]} for "
@@ -243,7 +243,7 @@ def search(ctx: AccessContext, kind: ResourceType, request: HttpRequest) -> dict
                 "not-supported",
             )
         order.append(("-" if raw.startswith("-") else "") + kind.sorts[name])
-    filters = {k: v for k, v in params.items() if k in kind.params}
+    filters = {k: v for k, v in params.items() if k in kind.param_names}
     query = kind.search(ctx, filters).order_by(*order, "pk")
     total = query.count()
     records = list(query[offset : offset + count])
