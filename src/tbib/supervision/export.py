@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from tbib.geo.api import HCP_CREDIT
 
@@ -60,7 +61,7 @@ def to_xlsx(rows: Sequence[Any], *, title: str = "Indicators") -> bytes:
     sheet.title = title[:31]  # Excel's limit on sheet names
     sheet.append(names)
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     for row in values:
         sheet.append([_cell(v) for v in row])
     credit = credit_for(names)

@@ -156,7 +156,7 @@ def quarantined_devices(viewer: User, *, scope: Scope | None = None) -> list[Qua
         "readings": Count("pk"), "first_at": Min("created_at"), "last_at": Max("created_at")
     }  # fmt: skip
     known = (
-        pending.filter(within.units("device__unit"))
+        pending.filter(within.units("device__unit"), device__isnull=False)
         .values("device__serial", "device__kind", "device__unit__code")
         .annotate(**columns)
     )

@@ -93,7 +93,7 @@ def narrow(user: User, level: Level | str, code: str = "") -> Scope:
             raise OutOfScope("Only national staff see national indicators.")
         return NATION
     if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(widest.level):
-        raise OutOfScope(f"A {level.label} is wider than what you may see.")
+        raise OutOfScope(f"A {level.value} is wider than what you may see.")
     if level == Level.UNIT:
         found = MobileUnit.objects.filter(Q(code=code) & widest.units(path="")).exists()
     elif level == Level.PROVINCE:
@@ -106,5 +106,5 @@ def narrow(user: User, level: Level | str, code: str = "") -> Scope:
             code=code
         ).exists()
     if not found:
-        raise OutOfScope(f"No {level.label} {code!r} in your scope.")
+        raise OutOfScope(f"No {level.value} {code!r} in your scope.")
     return Scope(level, code)
