@@ -88,14 +88,9 @@ def open_stop_today(unit_code: str) -> Stop:
     )
 
 
-def answered_case(
-    unit_code: str,
-    *,
-    specialty: str = "cardiology",
-    live_session_at: datetime.datetime | None = None,
-) -> teleexpertise.Case:
-    """A tele-expertise case of a new patient of the unit, opened by the unit's GP, submitted,
-    claimed and answered by a specialist, all through the services (today's stop opened)."""
+def claimed_case(unit_code: str, *, specialty: str = "cardiology") -> teleexpertise.Case:
+    """A tele-expertise case of a new patient of the unit, opened by the unit's GP, submitted
+    and claimed by a specialist, all through the services (today's stop opened)."""
     from tbib.access.scope import AccessContext
     from tbib.clinical.services import start_encounter
     from tbib.teleexpertise import services
@@ -116,16 +111,31 @@ def answered_case(
         consent=True,
     )
     services.submit_case(ctx=gp, case_id=case.pk)
-    expert = AccessContext(user=specialist(specialty))
-    services.claim_case(ctx=expert, case_id=case.pk)
+    services.claim_case(ctx=AccessContext(user=specialist(specialty)), case_id=case.pk)
+    return Case.objects.select_related("encounter", "claimed_by", "created_by").get(pk=case.pk)
+
+
+def answered_case(
+    unit_code: str,
+    *,
+    specialty: str = "cardiology",
+    live_session_at: datetime.datetime | None = None,
+) -> teleexpertise.Case:
+    """A claimed case (claimed_case) answered by its specialist through the service."""
+    from tbib.access.scope import AccessContext
+    from tbib.teleexpertise import services
+
+    case = claimed_case(unit_code, specialty=specialty)
+    assert case.claimed_by is not None
     services.answer_case(
-        ctx=expert,
+        ctx=AccessContext(user=case.claimed_by),
         case_id=case.pk,
         advice="Ajouter l'amlodipine 5 mg, contrôle dans 15 jours.",
         diagnoses=["I10"],
         live_session_at=live_session_at,
     )
-    return Case.objects.select_related("encounter", "claimed_by", "created_by").get(pk=case.pk)
+    case.refresh_from_db()
+    return case
 
 
 def attachment_of(

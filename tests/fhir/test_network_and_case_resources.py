@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -21,11 +22,12 @@ from tbib.accounts.choices import UserRole
 from tbib.accounts.models import User
 from tbib.clinical.models import IssuedDocument, Referral
 from tbib.network.models import Hub, MobileUnit, TelemedicinePlatform
-from tbib.teleexpertise.models import Case, LiveSession
+from tbib.teleexpertise.models import Answer, Case, LiveSession
 from tests.factories import (
     UserFactory,
     answered_case,
     attachment_of,
+    claimed_case,
     regional_coordinator,
     specialist,
     unit_staff,
@@ -325,15 +327,22 @@ def test_the_capability_statement_lists_the_new_types_and_refuses_what_they_do_n
 ) -> None:
     statement = valid(api_client.get("/fhir/metadata").json())
     served = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    for kind in (*CASE_TYPES, "PractitionerRole", "AuditEvent", "Organization"):
+    for kind in ("ServiceRequest", "Task", "Appointment", "DocumentReference", "AuditEvent"):
         assert [i["code"] for i in served[kind]["interaction"]] == ["read", "search-type"]
+    for kind in ("PractitionerRole", "Organization"):
+        assert [i["code"] for i in served[kind]["interaction"]] == ["read", "search-type"]
+    assert [i["code"] for i in served["Communication"]["interaction"]] == [
+        "read",
+        "search-type",
+        "create",
+    ]
     params = {p["name"] for p in served["ServiceRequest"]["searchParam"]}
     assert {"category", "requester", "performer-type", "patient", "authored"} <= params
     assert {"entity", "agent", "date", "action", "patient"} <= {
         p["name"] for p in served["AuditEvent"]["searchParam"]
     }
     gp = gp_of(case)
-    for kind in CASE_TYPES:
+    for kind in ("ServiceRequest", "Task", "Appointment", "DocumentReference", "AuditEvent"):
         posted = api_client.post(
             f"/fhir/{kind}",
             f'{{"resourceType": "{kind}"}}',
@@ -343,3 +352,50 @@ def test_the_capability_statement_lists_the_new_types_and_refuses_what_they_do_n
         assert posted.status_code == 405, kind
     history = api_client.get(f"/fhir/Task/{case.pk}/_history", **gp)
     assert history.status_code == 405
+
+
+def test_the_specialist_holding_a_case_answers_it_as_a_communication(
+    api_client: Client, bearer: Callable[[User], Headers]
+) -> None:
+    case = claimed_case("midelt-1")
+    assert case.claimed_by is not None
+    answer = {
+        "resourceType": "Communication",
+        "status": "completed",
+        "basedOn": [{"reference": f"ServiceRequest/{case.pk}"}],
+        "payload": [{"contentString": "Échographie cardiaque à programmer au CHR."}],
+    }
+
+    def post(body: dict[str, Any], headers: Headers) -> Any:
+        return api_client.post(
+            "/fhir/Communication", json.dumps(body), content_type="application/fhir+json", **headers
+        )
+
+    refused = post(answer, bearer(case.created_by))  # the unit's GP does not answer
+    assert refused.status_code == 403
+    assert valid(refused.json())["issue"][0]["code"] == "forbidden"
+    cardiologist = bearer(case.claimed_by)
+    assert post({**answer, "basedOn": []}, cardiologist).status_code == 422
+    asked = post(
+        {
+            **answer,
+            "category": [{"coding": [{"code": "request-for-information"}]}],
+            "payload": [{"contentString": "Quel traitement actuel, à quelles doses ?"}],
+        },
+        cardiologist,
+    )
+    assert asked.status_code == 201, asked.content
+    created = valid(asked.json())
+    assert created["category"][0]["coding"][0]["code"] == "request-for-information"
+    assert asked["Location"].endswith(
+        f"/fhir/Communication/{created['id']}/_history/{created['meta']['versionId']}"
+    )
+    task = _get(api_client, f"/fhir/Task/{case.pk}", cardiologist)
+    assert task["businessStatus"]["coding"][0]["code"] == "more-info"
+    # Back at the unit, the case cannot be answered until it returns to the queue.
+    again = post(answer, cardiologist)
+    assert again.status_code == 409
+    assert valid(again.json())["issue"][0]["diagnostics"] == (
+        "A case that is more-info cannot be answered."
+    )
+    assert Answer.objects.filter(case=case).count() == 1

@@ -304,7 +304,12 @@ class ResourceType:
         return Merged(parts)
 
 
-def _from_tables(name: str, tables: tuple[Table, ...], sorts: dict[str, str]) -> ResourceType:
+def _from_tables(
+    name: str,
+    tables: tuple[Table, ...],
+    sorts: dict[str, str],
+    interactions: tuple[str, ...] = ("read", "search-type"),
+) -> ResourceType:
     """A type served from several tables (or one, through the scope's table machinery):
     read looks in each (ids are UUIDv7, unique across tables), rendering goes to the row's
     own table. Reference data when its tables are, else patient data through the scope."""
@@ -330,7 +335,13 @@ def _from_tables(name: str, tables: tuple[Table, ...], sorts: dict[str, str]) ->
         raise RecordNotFound(f"No {name.lower()} with this id.")
 
     return ResourceType(
-        name=name, params={}, sorts=sorts, read=read, render_many=render_many, tables=tables
+        name=name,
+        params={},
+        sorts=sorts,
+        read=read,
+        render_many=render_many,
+        tables=tables,
+        interactions=interactions,
     )
 
 
@@ -743,6 +754,8 @@ COMMUNICATION = _from_tables(
         ),
     ),
     sorts={"_id": "id", "sent": "created_at", "_lastUpdated": "updated_at"},
+    # An answer to a case, through teleexpertise.services (fhir.writes).
+    interactions=("read", "search-type", "create"),
 )
 
 

@@ -15,11 +15,14 @@ from tbib.access.scope import AccessContext, audit, check_patient_write
 from tbib.clinical.choices import EncounterStatus, ObservationSource
 from tbib.clinical.models import Encounter, Observation
 from tbib.fhir import mapping, structure, versions
+from tbib.fhir.case_mapping import ANSWER_CATEGORY
 from tbib.fhir.models import ExternalIdentifier
 from tbib.fhir.outcome import FhirError
 from tbib.fhir.resources import TYPES, reference_id
 from tbib.patients.models import Patient
 from tbib.patients.services import register_patient, update_patient
+from tbib.teleexpertise.models import Answer
+from tbib.teleexpertise.services import answer_case, request_information
 from tbib.tours.choices import StopStatus
 from tbib.tours.models import Stop
 
@@ -37,7 +40,7 @@ def _matches(ctx: AccessContext, type_name: str, condition: str) -> list[Any]:
     for key, value in urllib.parse.parse_qsl(condition, keep_blank_values=True):
         params.setdefault(key, []).append(value)
     kind = TYPES[type_name]
-    if not params or set(params) - set(kind.params):
+    if not params or set(params) - kind.param_names:
         raise FhirError(
             400,
             f"If-None-Exist must be a {type_name} search, e.g. identifier=system|value.",
@@ -77,10 +80,40 @@ def create_resource(
         record: Any = register_patient(ctx=ctx, **mapping.patient_fields(body))
     elif type_name == "Encounter":
         record = _create_encounter(ctx, body, pending)
+    elif type_name == "Communication":
+        record = _create_answer(ctx, body)
     else:
         record = _create_observation(ctx, body)
     _remember(type_name, record.pk, body)
     return kind.render_many([type(record).objects.get(pk=record.pk)])[0], True
+
+
+def _create_answer(ctx: AccessContext, body: dict[str, Any]) -> Answer:
+    """A specialist's answer to a case, through the service the specialist's screen uses: only
+    the specialist holding the case answers, and the case moves as it does there (answered,
+    or back to the unit for more information)."""
+    based_on = [b for b in body.get("basedOn") or [] if isinstance(b, dict)]
+    case_ids = [reference_id(str(b.get("reference", "")), "ServiceRequest") for b in based_on]
+    case_id = next((i for i in case_ids if i is not None), None)
+    if case_id is None:
+        raise FhirError(
+            422, "basedOn must reference the case answered: ServiceRequest/<case id>.", "required"
+        )
+    parts = [p for p in body.get("payload") or [] if isinstance(p, dict)]
+    texts = [p["contentString"] for p in parts if isinstance(p.get("contentString"), str)]
+    if not texts:
+        raise FhirError(422, "The payload must carry the advice as contentString.", "required")
+    text = "\n\n".join(texts)
+    codes = {
+        coding.get("code")
+        for concept in body.get("category") or []
+        if isinstance(concept, dict)
+        for coding in concept.get("coding") or []
+        if isinstance(coding, dict) and coding.get("system") in (None, ANSWER_CATEGORY)
+    }
+    if "request-for-information" in codes:
+        return request_information(ctx=ctx, case_id=case_id, question=text)
+    return answer_case(ctx=ctx, case_id=case_id, advice=text)
 
 
 def _own_patient(ctx: AccessContext, reference: object, action: AuditAction) -> Patient:
