@@ -374,6 +374,8 @@ def test_the_specialist_holding_a_case_answers_it_as_a_communication(
     refused = post(answer, bearer(case.created_by))  # the unit's GP does not answer
     assert refused.status_code == 403
     assert valid(refused.json())["issue"][0]["code"] == "forbidden"
+    # The refusal is in the audit trail although the write's transaction rolled back.
+    assert AuditEvent.objects.filter(actor=case.created_by, outcome="denied").exists()
     cardiologist = bearer(case.claimed_by)
     assert post({**answer, "basedOn": []}, cardiologist).status_code == 422
     asked = post(

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from tbib.access import kept
 from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.models import AuditEvent
 from tbib.accounts.choices import UNIT_ROLES, UserRole
@@ -76,8 +77,9 @@ def audit(
     patient_id: uuid.UUID | None = None,
     detail: str = "",
 ) -> AuditEvent:
-    """Append one event to the audit trail."""
-    return AuditEvent.objects.create(
+    """Append one event to the audit trail (kept even if the transaction rolls back, when it
+    records an attempt: access.kept)."""
+    event = AuditEvent.objects.create(
         actor=ctx.user,
         actor_username=ctx.user.get_username(),
         actor_role=ctx.user.role,
@@ -89,6 +91,8 @@ def audit(
         client_address=ctx.client_address,
         detail=detail[:500],
     )
+    kept.remember(event)
+    return event
 
 
 def _patient_scope(user: User) -> Q | None:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every HTML answer carries the policy, error pages included.
+    "tbib.core.middleware.ContentSecurityPolicyMiddleware",
     "tbib.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     # A locked edge shows only its unlock form until a team member signs in (no database).
     "tbib.sync.lock.EdgeLockMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside every view's transaction: audited attempts survive the rollback of a refused write.
+    "tbib.access.kept.KeepAuditedAttemptsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tbib.accounts.middleware.LanguageMiddleware",
     "tbib.accounts.middleware.SecondFactorMiddleware",
