@@ -96,4 +96,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("fhir/", include("tbib.fhir.urls")),
+    path("supervision/", include("tbib.supervision.urls")),
 ]

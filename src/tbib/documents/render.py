@@ -54,7 +54,7 @@ class _Page(FPDF):
         )
 
 
-def _font_path(name: str) -> str:
+def font_path(name: str) -> str:
     return str(resources.files("tbib.documents").joinpath(f"fonts/{name}"))
 
 
@@ -84,8 +84,8 @@ def render_pdf(document: ClinicalDocument) -> bytes:
     pdf.footer_text = _printable(document.footer)
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_font(_FONT, "", _font_path("DejaVuSans.ttf"))
-    pdf.add_font(_FONT, "B", _font_path("DejaVuSans-Bold.ttf"))
+    pdf.add_font(_FONT, "", font_path("DejaVuSans.ttf"))
+    pdf.add_font(_FONT, "B", font_path("DejaVuSans-Bold.ttf"))
     pdf.set_text_shaping(use_shaping_engine=True, direction="rtl" if rtl else "ltr")
     pdf.set_lang(document.language)
     pdf.set_title(_printable(f"{document.title} {document.number}"))

@@ -6,6 +6,7 @@ from the environment through `_env.read_environment()`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -213,6 +214,11 @@ CACHES = (
 )
 TBIB_BROKER_URL = ENV.broker_url
 TBIB_SLA_MINUTES = ENV.sla_minutes
+# DHIS2 mapping of indicators and units to the instance's UIDs (docs/dhis2.md); `tbib demo`
+# writes one with made-up UIDs.
+TBIB_DHIS2_MAPPING = Path(
+    os.environ.get("TBIB_DHIS2_MAPPING") or ENV.var_dir / "dhis2-mapping.json"
+)
 # Celery: the real broker when configured; otherwise tasks run in the caller (demo, edge).
 CELERY_BROKER_URL = ENV.broker_url or "memory://"
 CELERY_TASK_ALWAYS_EAGER = ENV.broker_url is None
