@@ -24,6 +24,13 @@ def test_demo_builds_a_fresh_network(tmp_path: Path) -> None:
         units = database.execute("select count(*) from network_mobileunit").fetchone()[0]
         users = dict(database.execute("select username, role from accounts_user").fetchall())
         patients = database.execute("select count(*) from patients_patient").fetchone()[0]
+        # Six past weeks for the dashboards, in the change log like every record.
+        days, encounters = database.execute(
+            "select count(distinct date(arrived_at)), count(*) from clinical_encounter"
+        ).fetchone()
+        logged = database.execute(
+            "select count(*) from sync_change where model = 'clinical.encounter'"
+        ).fetchone()[0]
     finally:
         database.close()
     assert units >= 50
@@ -32,4 +39,6 @@ def test_demo_builds_a_fresh_network(tmp_path: Path) -> None:
     assert expected <= set(users)
     assert len(users) == 3 + 12 + 7 + 4 * units
     assert patients > 0
+    assert days >= 30 and encounters > 5000 and logged == encounters
+    assert json.loads((tmp_path / "dhis2-mapping.json").read_text())["orgUnits"]["midelt-1"]
     assert json.dumps(users)  # plain strings, nothing lazy

@@ -40,20 +40,7 @@ def plan_demo_tours(*, start: datetime.date, days: int = 30) -> int:
     stops = []
     units = MobileUnit.objects.select_related("home_commune", "province")
     for unit in units:
-        rotation = [unit.home_commune]
-        planned = [
-            code for code in served.get(unit.home_commune_id, []) if code != unit.home_commune_id
-        ]
-        if planned:
-            found = Commune.objects.in_bulk(planned)
-            others = [found[code] for code in planned if code in found]
-        else:
-            others = list(
-                Commune.objects.filter(province_id=unit.province_id, kind=CommuneKind.RURAL)
-                .exclude(pk=unit.home_commune_id)
-                .order_by("-distance_to_paved_road_km", "code")[: _ROTATION - 1]
-            )
-        rotation.extend(others)
+        rotation = rotation_of(unit, served)
         for index, date in enumerate(working_days(start, days)):
             stops.append(Stop(unit=unit, date=date, commune=rotation[index % len(rotation)]))
     with transaction.atomic():
@@ -61,3 +48,21 @@ def plan_demo_tours(*, start: datetime.date, days: int = 30) -> int:
         # bulk_create bypasses post_save: the change log (replication) is told here.
         record_changes(Stop, [r.pk for r in stops])
     return len(stops)
+
+
+def rotation_of(unit: MobileUnit, served: dict[str, list[str]]) -> list[Commune]:
+    """The communes a unit visits in turn: its home commune, then those the network's plan
+    gives it (`served`: planning.selectors.served_by_base()), or the province's remotest."""
+    planned = [
+        code for code in served.get(unit.home_commune_id, []) if code != unit.home_commune_id
+    ]
+    if planned:
+        found = Commune.objects.in_bulk(planned)
+        others = [found[code] for code in planned if code in found]
+    else:
+        others = list(
+            Commune.objects.filter(province_id=unit.province_id, kind=CommuneKind.RURAL)
+            .exclude(pk=unit.home_commune_id)
+            .order_by("-distance_to_paved_road_km", "code")[: _ROTATION - 1]
+        )
+    return [unit.home_commune, *others]

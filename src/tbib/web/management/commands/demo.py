@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tbib.accounts.demo import DEMO_PASSWORD, create_demo_users
 from tbib.clinical.demo import simulate_pilot_days
+from tbib.clinical.demo_history import simulate_past_weeks
 from tbib.dhis2.service import write_demo_mapping
 from tbib.network.services import build_demo_network
 from tbib.patients.demo import register_demo_patients
@@ -60,11 +61,13 @@ class Command(BaseCommand):
         patients = register_demo_patients()
         stops = plan_demo_tours(start=timezone.localdate())
         stock_demo_units()
+        history = simulate_past_weeks()
         encounters = simulate_pilot_days()
         write_demo_mapping(settings.TBIB_DHIS2_MAPPING)
         self.stdout.write(
             f"network: {len(units)} mobile units, {users} users (password {DEMO_PASSWORD!r}), "
             f"{patients} synthetic patients, {stops} tour stops, "
+            f"{history} encounters in the past six weeks, "
             f"{encounters} encounters today at the pilot units; "
             f"built in {time.monotonic() - started:.1f} s"
         )
