@@ -147,7 +147,14 @@ def ask_specialist(request: HttpRequest, encounter_id: uuid.UUID) -> HttpRespons
 @require_POST
 @_guarded
 def acknowledge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    case = close_case(ctx=_ctx(request), case_id=case_id)
+    ctx = _ctx(request)
+    try:
+        case = close_case(ctx=ctx, case_id=case_id)
+    except Conflict as error:
+        # A case not answered yet (queued, claimed) cannot be closed: say so on the encounter
+        # rather than fail with a server error.
+        messages.error(request, str(error))
+        case = read_case(ctx, case_id)
     return redirect("unit-encounter", encounter_id=case.encounter_id)
 
 
