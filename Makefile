@@ -46,6 +46,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 	DATABASE_URL= $(BIN)/tbib manage makemigrations --check --dry-run
+	@# Known vulnerabilities of the installed dependencies (PyPI's advisory data, network).
+	@# A vulnerability fails the build; ignore one only with `--ignore-vuln ID` and its reason
+	@# here. Where the data cannot be reached every dependency comes back "could not be
+	@# audited" (or the connection fails): nothing was checked, so warn instead of failing.
+	@$(BIN)/pip-audit --local --skip-editable --progress-spinner off > $(VENV)/pip-audit.log 2>&1; \
+	status=$$?; grep -v "could not be audited" $(VENV)/pip-audit.log; \
+	if grep -q "^Found [0-9]* known vulnerabilit" $(VENV)/pip-audit.log; then exit 1; \
+	elif grep -q -E "could not be audited|ConnectionError|Max retries" $(VENV)/pip-audit.log; then \
+	  echo "WARNING: pip-audit could not reach PyPI's vulnerability data: dependencies NOT audited."; \
+	else exit $$status; fi
 
 test-sqlite: $(STAMP)
 	DATABASE_URL= $(BIN)/pytest -m "not link" $(PYTEST_ARGS)
