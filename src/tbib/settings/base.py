@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # Early, so that every HTML answer carries the policy, error pages included.
     "tbib.core.middleware.ContentSecurityPolicyMiddleware",
     "tbib.core.middleware.RejectNulMiddleware",
+    # Above everything that reads the database: an outage answers 503, not a 500 page.
+    "tbib.core.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,10 +112,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and ENV.db_
     # request may run in a different thread, and persistent per-thread connections pile up
     # until PostgreSQL refuses clients; a pool reuses a bounded set instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks a connection before lending it (Django passes psycopg_pool's
+    # check_connection): after a PostgreSQL restart, dead connections are dropped and
+    # replaced instead of failing one request each (docs/faults.md).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
         "max_size": ENV.db_pool,
         "timeout": 10,
+        # psycopg_pool retries a failed connection with a doubling delay for this long, then
+        # lets the next request start afresh: with its default (5 minutes) the hub could
+        # wait a minute more after PostgreSQL is back; with 5 s, a few seconds at most.
+        "reconnect_timeout": 5,
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
