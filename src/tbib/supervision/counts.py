@@ -12,6 +12,7 @@ from tbib.assist.models import FindingDismissal
 from tbib.clinical.choices import EncounterStatus, ObservationSource
 from tbib.clinical.models import Encounter, Observation, Referral
 from tbib.devices.models import EcgStrip
+from tbib.network.models import MobileUnit
 from tbib.patients.models import Patient
 from tbib.supervision.choices import NATION_CODE, Level
 from tbib.supervision.period import Period
@@ -94,45 +95,106 @@ def grouped(
     return {str(row.pop("group_")): row for row in found}
 
 
-def activity(
-    period: Period, *, by: Level = Level.UNIT, within: Scope = NATION
-) -> dict[str, dict[str, int]]:
-    """{group code: {count: value}} for the groups of `within` with any row counted (a
-    group with no activity at all is absent; a count that is zero in a group present is 0).
-    One grouped query per source; COUNTS names the counts."""
+# Counts that add up from units to their province, region and nation. Distinct patients do
+# not (one patient seen by two units is one patient of their province): counted per level.
+ADDITIVE = tuple(name for name in COUNTS if name != "unique_patients")
+
+
+def _per_unit(rows: QuerySet[Any], path: str = "unit", **aggregates: Aggregate) -> dict[Any, dict]:
+    """{unit id: {name: value}}: one query grouped by the rows' unit id (no join to places)."""
+    found = rows.order_by().values(unit_=F(f"{path}_id")).annotate(**aggregates)
+    return {row.pop("unit_"): row for row in found}
+
+
+def activity_per_unit(period: Period, *, within: Scope = NATION) -> dict[Any, dict[str, int]]:
+    """{unit id: {count: value}} of the additive counts (ADDITIVE), for the units of `within`
+    with any row counted. One grouped query per source."""
     signed = consultations(period).filter(within.units())
     observed = observations(period).filter(within.units("encounter__unit"))
     start, end = period.bounds
     device = Q(source=ObservationSource.DEVICE)
     sources = [
-        grouped(signed, by, consultations=Count("pk"),
-                unique_patients=Count("patient_id", distinct=True)),
-        grouped(Patient.objects.filter(within.units(), created_at__gte=start, created_at__lt=end),
-                by, new_patients=Count("pk")),
-        grouped(stops(period).filter(within.units()), by, stops_planned=Count("pk"),
-                stops_made=Count("pk", filter=Q(status=StopStatus.CLOSED))),
-        grouped(observed, by, "encounter__unit", observations=Count("pk"),
-                observations_from_devices=Count("pk", filter=device)),
-        grouped(Referral.objects.filter(encounter__in=signed.values("pk")), by,
-                "encounter__unit", referrals=Count("pk")),
-        grouped(cases_sent(period).filter(within.units()), by,
-                teleexpertise_requests=Count("pk")),
-        grouped(cases_answered(period).filter(within.units()), by,
-                teleexpertise_answered=Count("pk"),
-                answered_within_sla=Count("pk", filter=WITHIN_SLA)),
-        grouped(FindingDismissal.objects.filter(within.units("encounter__unit"),
-                                                created_at__gte=start, created_at__lt=end),
-                by, "encounter__unit", findings_dismissed=Count("pk")),
+        _per_unit(signed, consultations=Count("pk")),
+        _per_unit(Patient.objects.filter(within.units(), created_at__gte=start,
+                                         created_at__lt=end), new_patients=Count("pk")),
+        _per_unit(stops(period).filter(within.units()), stops_planned=Count("pk"),
+                  stops_made=Count("pk", filter=Q(status=StopStatus.CLOSED))),
+        _per_unit(observed, "encounter__unit", observations=Count("pk"),
+                  observations_from_devices=Count("pk", filter=device)),
+        _per_unit(Referral.objects.filter(encounter__in=signed.values("pk")), "encounter__unit",
+                  referrals=Count("pk")),
+        _per_unit(cases_sent(period).filter(within.units()), teleexpertise_requests=Count("pk")),
+        _per_unit(cases_answered(period).filter(within.units()),
+                  teleexpertise_answered=Count("pk"),
+                  answered_within_sla=Count("pk", filter=WITHIN_SLA)),
+        _per_unit(FindingDismissal.objects.filter(within.units("encounter__unit"),
+                                                  created_at__gte=start, created_at__lt=end),
+                  "encounter__unit", findings_dismissed=Count("pk")),
         # One finding per recording: only the analysed lead of a recording carries it.
-        grouped(EcgStrip.objects.filter(within.units("encounter__unit"), created_at__gte=start,
-                                        created_at__lt=end, finding__af_suspected=True),
-                by, "encounter__unit", ecg_af_suspected=Count("pk")),
+        _per_unit(EcgStrip.objects.filter(within.units("encounter__unit"), created_at__gte=start,
+                                          created_at__lt=end, finding__af_suspected=True),
+                  "encounter__unit", ecg_af_suspected=Count("pk")),
     ]  # fmt: skip
-    table: dict[str, dict[str, int]] = defaultdict(dict)
+    table: dict[Any, dict[str, int]] = defaultdict(dict)
     for source in sources:
-        for group, values in source.items():
+        for unit, values in source.items():
             if any(values.values()):
-                table[group].update({name: int(value or 0) for name, value in values.items()})
+                table[unit].update({name: int(value or 0) for name, value in values.items()})
+    return dict(table)
+
+
+def unit_groups(by: Level, within: Scope = NATION) -> dict[Any, str]:
+    """{unit id: code of its group at level `by`} for the units of `within` (one query)."""
+    units = MobileUnit.objects.filter(within.units(path="")).order_by()
+    field = group_field(by, path="")
+    if field is None:
+        return dict.fromkeys(units.values_list("pk", flat=True), NATION_CODE)
+    return {pk: str(code) for pk, code in units.values_list("pk", field)}
+
+
+def fold(
+    per_unit: dict[Any, dict[str, int]], group_of: dict[Any, str]
+) -> dict[str, dict[str, int]]:
+    """Each group's sums of its units' counts. The database counted the rows; this adds at
+    most one aggregated row per unit into its group."""
+    table: dict[str, dict[str, int]] = {}
+    for unit, values in per_unit.items():
+        group = group_of.get(unit)
+        if group is None:
+            continue
+        sums = table.setdefault(group, dict.fromkeys(ADDITIVE, 0))
+        for name, value in values.items():
+            sums[name] += value
+    return table
+
+
+def unique_patients(period: Period, *, by: Level, within: Scope = NATION) -> dict[str, int]:
+    """{group code: patients with a consultation in the period} (counted once per group)."""
+    signed = consultations(period).filter(within.units())
+    found = grouped(signed, by, unique_patients=Count("patient_id", distinct=True))
+    return {group: int(values["unique_patients"] or 0) for group, values in found.items()}
+
+
+def activity(
+    period: Period, *, by: Level = Level.UNIT, within: Scope = NATION
+) -> dict[str, dict[str, int]]:
+    """{group code: {count: value}} for the groups of `within` with any row counted (a
+    group with no activity at all is absent; a count that is zero in a group present is 0).
+    COUNTS names the counts."""
+    return with_unique_patients(
+        fold(activity_per_unit(period, within=within), unit_groups(by, within)),
+        unique_patients(period, by=by, within=within),
+    )
+
+
+def with_unique_patients(
+    table: dict[str, dict[str, int]], patients: dict[str, int]
+) -> dict[str, dict[str, int]]:
+    for group, count in patients.items():
+        if count:
+            table.setdefault(group, dict.fromkeys(ADDITIVE, 0))
     return {
-        group: {name: values.get(name, 0) for name in COUNTS} for group, values in table.items()
-    }
+        group: {name: (patients.get(group, 0) if name == "unique_patients" else values[name])
+                for name in COUNTS}
+        for group, values in table.items()
+    }  # fmt: skip

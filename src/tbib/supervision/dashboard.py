@@ -149,8 +149,8 @@ def specialty_names() -> dict[str, str]:
 def context(user: User, selection: Selection) -> dict[str, Any]:
     """Everything the dashboard page draws for this selection."""
     scope, period = selection.scope, selection.period
-    summary = indicators.indicators(user, period, scope=scope)
     below = BREAKDOWN[scope.level]
+    summary, breakdown = indicators.summary_and_breakdown(user, period, scope=scope, by=below)
     series = indicators.consultation_series(user, period, scope=scope, step=selection.step)
     specialties = indicators.teleexpertise_by_specialty(user, period, scope=scope)
     names = specialty_names()
@@ -158,9 +158,7 @@ def context(user: User, selection: Selection) -> dict[str, Any]:
         "selection": selection,
         "summary": summary,
         "breakdown_level": below,
-        "breakdown": indicators.indicator_table(user, period, by=below, scope=scope)
-        if below
-        else [],
+        "breakdown": breakdown,
         "days": unit_days(selection) if below is None else [],
         "specialties": [(names.get(row.specialty, row.specialty), row) for row in specialties],
         "findings": indicators.findings_by_type(user, period, scope=scope),

@@ -12,7 +12,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db import connections
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +40,9 @@ __all__ = [
     "findings_by_type",
     "indicator_table",
     "indicators",
+    "summary_and_breakdown",
     "table",
+    "tables",
     "teleexpertise_by_specialty",
 ]
 
@@ -148,27 +151,70 @@ def _answer_times(rows: Any, by: Level) -> dict[tuple[Any, ...], list[float]]:
 def _visited(period: Period, by: Level, within: Scope) -> dict[str, dict[str, Any]]:
     """Communes where a stop was made, each counted once per group, with their population.
 
-    One stop stands for each (group, commune): the one no other stop of the same group and
-    commune precedes (by id), so the sum stays in SQL.
+    The database lists the distinct (group, commune) pairs and adds them up: one query.
     """
-    made = counts.stops(period).filter(within.units(), status=StopStatus.CLOSED)
+    made = counts.stops(period).filter(within.units(), status=StopStatus.CLOSED).order_by()
     field = group_field(by)
-    same_group = {} if field is None else {field: OuterRef(field)}
-    earlier = made.filter(commune=OuterRef("commune"), pk__lt=OuterRef("pk"), **same_group)
-    return counts.grouped(made.filter(~Exists(earlier)), by, communes_visited=Count("pk"),
-                          population_visited=Sum("commune__population_2024"))  # fmt: skip
+    key = {} if field is None else {"group_": F(field)}
+    pairs = made.values("commune_id", **key, population_=F("commune__population_2024"))
+    inner_sql, params = pairs.distinct().query.sql_with_params()
+    connection = connections[pairs.db]
+    quote = connection.ops.quote_name
+    group = f"{quote('group_')}, " if key else ""
+    # Only quoted identifiers and Django's own compiled SQL go into the text.
+    sql = (
+        f"SELECT {group}COUNT(*), SUM({quote('population_')}) FROM ({inner_sql}) pairs_"  # noqa: S608
+        + (f" GROUP BY {quote('group_')}" if key else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if not key:
+        found = [(NATION_CODE, *row) for row in found]
+    return {
+        str(code): {"communes_visited": int(n or 0), "population_visited": int(people or 0)}
+        for code, n, people in found
+        if n
+    }
+
+
+def tables(
+    period: Period, *, levels: tuple[Level, ...], within: Scope = NATION
+) -> dict[Level, list[IndicatorRow]]:
+    """The indicators of every group of `within` at each of `levels`, by code (no scope
+    check: the viewer-facing functions below check; the DHIS2 export calls this for the
+    nation). The additive counts are taken once per unit and added up into each level."""
+    for by in levels:
+        if LEVEL_ORDER.index(by) > LEVEL_ORDER.index(within.level):
+            raise ValueError(f"Cannot break a {within.level} down by {by}.")
+    per_unit = counts.activity_per_unit(period, within=within)
+    answered = counts.cases_answered(period).filter(within.units())
+    unit_cost = adopted_unit_cost()
+    result = {}
+    for by in levels:
+        activity = counts.with_unique_patients(
+            counts.fold(per_unit, counts.unit_groups(by, within)),
+            counts.unique_patients(period, by=by, within=within),
+        )
+        visited, times = _visited(period, by, within), _answer_times(answered, by)
+        result[by] = _rows(period, by, _groups(by, within), activity, visited, times, unit_cost)
+    return result
 
 
 def table(period: Period, *, by: Level, within: Scope = NATION) -> list[IndicatorRow]:
-    """The indicators of every group of `within` at level `by`, by code (no scope check: the
-    viewer-facing functions below check; the DHIS2 export calls this for the nation)."""
-    if LEVEL_ORDER.index(by) > LEVEL_ORDER.index(within.level):
-        raise ValueError(f"Cannot break a {within.level} down by {by}.")
-    groups = _groups(by, within)
-    activity = counts.activity(period, by=by, within=within)
-    visited = _visited(period, by, within)
-    times = _answer_times(counts.cases_answered(period).filter(within.units()), by)
-    unit_cost = adopted_unit_cost()
+    """The indicators of every group of `within` at level `by`, by code (see `tables`)."""
+    return tables(period, levels=(by,), within=within)[by]
+
+
+def _rows(
+    period: Period,
+    by: Level,
+    groups: dict[str, tuple[str, int]],
+    activity: dict[str, dict[str, int]],
+    visited: dict[str, dict[str, Any]],
+    times: dict[tuple[Any, ...], list[float]],
+    unit_cost: Any,
+) -> list[IndicatorRow]:
     rows = []
     for code, (name, units) in sorted(groups.items()):
         c = activity.get(code) or dict.fromkeys(counts.COUNTS, 0)
@@ -216,6 +262,18 @@ def indicator_table(
     """One row per unit, province or region (`by`) of `scope` (default: all the viewer may
     see); OutOfScope when the viewer may not see `scope`."""
     return table(period, by=by, within=_within(viewer, scope))
+
+
+def summary_and_breakdown(
+    viewer: User, period: Period, *, by: Level | None, scope: Scope | None = None
+) -> tuple[IndicatorRow, list[IndicatorRow]]:
+    """The scope as a whole and its groups at level `by` (none when `by` is None), in one
+    pass over the rows: what a dashboard shows."""
+    within = _within(viewer, scope)
+    levels = (within.level,) if by is None else (within.level, by)
+    found = tables(period, levels=levels, within=within)
+    (summary,) = found[within.level]
+    return summary, found[by] if by is not None else []
 
 
 def indicators(viewer: User, period: Period, *, scope: Scope | None = None) -> IndicatorRow:
