@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
-from tbib.access.scope import AccessContext
+from tbib.access.choices import AuditAction, AuditOutcome
+from tbib.access.scope import AccessContext, audit
 from tbib.accounts.models import User
 from tbib.core.schemas import ErrorOut
 from tbib.devices.models import DeviceBinding, DeviceReading
@@ -50,7 +51,11 @@ class BindingOut(Schema):
 
 @router.get("", response=list[DeviceOut], summary="My unit's devices and their bindings")
 def devices(request: HttpRequest) -> list[dict[str, object]]:
-    user = _ctx(request).user
+    ctx = _ctx(request)
+    user = ctx.user
+    # Which patient wears which device is patient data: the listing is audited.
+    audit(ctx, action=AuditAction.SEARCH, resource_type="DeviceBinding",
+          outcome=AuditOutcome.ALLOWED, detail="unit devices")  # fmt: skip
     bound = dict(
         DeviceBinding.objects.filter(
             device__unit_id=user.unit_id, released_at__isnull=True
@@ -141,7 +146,7 @@ class ReadingOut(Schema):
     summary="The unit's device readings that could not be placed in a visit (newest first)",
 )
 def list_quarantine(request: HttpRequest) -> list[DeviceReading]:
-    return list(quarantine(_ctx(request))[:500])
+    return list(quarantine(_ctx(request), listing=True)[:500])
 
 
 class ResolutionIn(Schema):

@@ -261,8 +261,12 @@ def ingest_batch(messages: Sequence[Incoming]) -> list[Ingested]:
     return results
 
 
-def quarantine(ctx: AccessContext) -> QuerySet[DeviceReading]:
-    """The unit's readings that could not be placed and are not resolved yet."""
+def quarantine(ctx: AccessContext, *, listing: bool = False) -> QuerySet[DeviceReading]:
+    """The unit's readings that could not be placed and are not resolved yet (a `listing`
+    shown to the user is audited: readings are measurements of people)."""
+    if listing:
+        audit(ctx, action=AuditAction.SEARCH, resource_type="DeviceReading",
+              outcome=AuditOutcome.ALLOWED, detail="quarantine")  # fmt: skip
     return DeviceReading.objects.filter(
         status=ReadingStatus.REJECTED, device__unit_id=ctx.user.unit_id
     ).select_related("device")

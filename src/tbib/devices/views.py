@@ -54,7 +54,7 @@ def devices(request: HttpRequest) -> HttpResponse:
             device__unit_id=ctx.user.unit_id, released_at__isnull=True
         ).select_related("patient")
     }
-    readings = list(quarantine(ctx)[:200])
+    readings = list(quarantine(ctx, listing=True)[:200])
     for reading in readings:
         reading.decoded = _decoded(reading.topic, reading.payload_hex)  # type: ignore[attr-defined]
     return render(

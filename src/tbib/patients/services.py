@@ -183,6 +183,8 @@ def undo_merge(*, ctx: AccessContext, merge_id: uuid.UUID) -> PatientMerge:
     """Separate two records merged by mistake: the registry is exactly as before the merge."""
     found = PatientMerge.objects.filter(pk=merge_id).first()
     if found is None:
+        audit(ctx, action=AuditAction.UNMERGE, resource_type="PatientMerge",
+              resource_id=str(merge_id), outcome=AuditOutcome.NOT_FOUND)  # fmt: skip
         raise RecordNotFound("No merge with this id.")
     survivor = _own_unit_patient(ctx, found.survivor_id, AuditAction.UNMERGE)
     duplicate = _own_unit_patient(ctx, found.duplicate_id, AuditAction.UNMERGE)

@@ -9,7 +9,8 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from tbib.access.scope import AccessContext, case_queue, read_case
+from tbib.access.choices import AuditAction, AuditOutcome
+from tbib.access.scope import AccessContext, audit, case_queue, read_case
 from tbib.accounts.models import User
 from tbib.core.schemas import ErrorOut
 from tbib.teleexpertise import storage
@@ -309,7 +310,12 @@ def announce(request: HttpRequest, case_id: uuid.UUID, payload: UploadIn) -> tup
 
 @uploads_router.get("/{uuid:upload_id}", response={200: UploadOut, 404: ErrorOut})
 def upload_state(request: HttpRequest, upload_id: uuid.UUID) -> Upload:
-    found = Upload.objects.filter(pk=upload_id, created_by=_ctx(request).user).first()
+    ctx = _ctx(request)
+    found = Upload.objects.filter(pk=upload_id, created_by=ctx.user).first()
+    # An upload belongs to a case, so to a patient: asking about one is audited.
+    audit(ctx, action=AuditAction.READ, resource_type="Upload", resource_id=str(upload_id),
+          patient_id=found.case.patient_id if found else None,
+          outcome=AuditOutcome.ALLOWED if found else AuditOutcome.NOT_FOUND)  # fmt: skip
     if found is None:
         raise HttpError(404, "No upload with this id.")
     return found

@@ -470,6 +470,8 @@ def append_chunk(*, ctx: AccessContext, upload_id: uuid.UUID, offset: int, data:
     """
     upload = Upload.objects.filter(pk=upload_id, created_by=ctx.user).first()
     if upload is None:
+        audit(ctx, action=AuditAction.UPDATE, resource_type="Upload", resource_id=str(upload_id),
+              outcome=AuditOutcome.NOT_FOUND)  # fmt: skip
         raise RecordNotFound("No upload with this id.")
     with transaction.atomic():
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
