@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -211,3 +212,85 @@ def call(
     except ValueError:
         decoded = raw.decode(errors="replace")
     return status, decoded, dict(answer_headers)
+
+
+BROKER = os.environ.get("TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def celery_worker(name: str, queue: str) -> subprocess.Popen[bytes]:
+    """A Celery worker process on the real broker and the PostgreSQL run's test database."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+        ),
+        "TBIB_BROKER_URL": BROKER,
+        "DJANGO_SETTINGS_MODULE": "tbib.settings.test",
+        "PYTHONPATH": str(REPO),
+        "TBIB_TEST_QUEUE": queue,
+    }
+    return subprocess.Popen(  # noqa: S603 (our own virtualenv's celery)
+        [
+            str(BIN / "celery"), "-A", "tests.faults.celery_app", "worker", "--pool=solo",
+            "--loglevel=WARNING", "-n", f"{name}@%h", "-Q", queue, "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env, cwd=REPO,
+    )  # fmt: skip
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+    process.wait(timeout=20)
+
+
+@contextmanager
+def private_queue() -> Iterator[str]:
+    """A queue of the shared broker for one test, deleted after it."""
+    from celery import Celery
+
+    name = f"tbib-faults-{uuid.uuid4().hex[:8]}"
+    try:
+        yield name
+    finally:
+        with Celery(broker=BROKER).connection_for_write() as connection:
+            connection.default_channel.queue_delete(name)
+
+
+@contextmanager
+def enqueue_on_broker(queue: str) -> Iterator[None]:
+    """The test process enqueues as a hub does in production: real broker, a private queue."""
+    from django.test import override_settings
+
+    from tbib.celery import app
+
+    keys = ("broker_url", "task_always_eager", "task_default_queue", "result_backend")
+    saved = {key: app.conf[key] for key in keys}
+
+    def forget_connections() -> None:
+        # Celery keeps its connection pools for the broker it first saw.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    forget_connections()
+    app.conf.update(
+        broker_url=BROKER, task_always_eager=False, task_default_queue=queue, result_backend=None
+    )
+    try:
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+            yield
+    finally:
+        app.conf.update(saved)
+        forget_connections()
+
+
+def wait_until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting until {what}")
+        time.sleep(0.3)

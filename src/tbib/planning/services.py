@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from tbib.accounts.models import User
 from tbib.planning import selectors
@@ -78,16 +81,44 @@ def _dispatch(scenario_id: str) -> None:
 
         threading.Thread(target=run, name=f"scenario-{scenario_id}", daemon=True).start()
     else:
-        run_scenario_task.delay(scenario_id)
+        try:
+            run_scenario_task.delay(scenario_id)
+        except OperationalError as error:
+            # The broker is down (after Celery's publish retries): the scenario is saved as
+            # queued, and dispatch_queued() sends it again once the broker is back.
+            logger.warning("Scenario %s stays queued, broker unreachable: %s", scenario_id, error)
 
 
-def run_scenario(scenario_id: str) -> Scenario:
-    """Solve a queued scenario; a failure is kept on the scenario, never lost in a log."""
-    updated = Scenario.objects.filter(pk=scenario_id, status=ScenarioStatus.QUEUED).update(
+def dispatch_queued(*, older_than: datetime.timedelta) -> list[str]:
+    """Send again the scenarios queued for longer than `older_than` (beat, every minute).
+
+    A queued scenario whose message never reached the broker would wait forever; one whose
+    message is only waiting for a worker gets a second message, which finds it claimed and
+    does nothing (run_scenario).
+    """
+    cutoff = timezone.now() - older_than
+    stale = Scenario.objects.filter(status=ScenarioStatus.QUEUED, updated_at__lte=cutoff)
+    scenario_ids = [str(pk) for pk in stale.values_list("pk", flat=True)]
+    for scenario_id in scenario_ids:
+        _dispatch(scenario_id)
+    return scenario_ids
+
+
+def run_scenario(scenario_id: str, *, resume: bool = False) -> Scenario:
+    """Solve a queued scenario; a failure is kept on the scenario, never lost in a log.
+
+    `resume`: the job was delivered again because the worker running it died (acks_late):
+    the scenario it left running is run again from the start. Otherwise a scenario already
+    claimed is left alone, so a duplicate message never runs it twice.
+    """
+    claimable = [ScenarioStatus.QUEUED]
+    if resume:
+        claimable.append(ScenarioStatus.RUNNING)
+    updated = Scenario.objects.filter(pk=scenario_id, status__in=claimable).update(
         status=ScenarioStatus.RUNNING
     )
     scenario = Scenario.objects.get(pk=scenario_id)
-    if not updated:  # already run (a redelivered job): nothing to do
+    if not updated:  # already run, or running elsewhere (a duplicate message): nothing to do
         return scenario
     params = parameters_from(scenario.parameters)
     try:

@@ -237,8 +237,20 @@ CELERY_RESULT_BACKEND = "rpc://" if ENV.broker_url else None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Broker restarts (docs/faults.md): a publish is retried for about 2.5 s, then the caller
+# handles the error (planning.services._dispatch); workers reconnect for as long as it takes.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 4,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1.0,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-cases": {"task": "tbib.escalate_overdue_cases", "schedule": 60.0},
+    # Scenarios saved while the broker was down: sent again once it is back.
+    "dispatch-queued-scenarios": {"task": "tbib.dispatch_queued_scenarios", "schedule": 60.0},
 }
 # Attachments of tele-expertise cases: the largest file accepted, and the chunk size clients
 # should send over a 2G link (a chunk lost is resent, not the whole file).
