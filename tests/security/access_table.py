@@ -101,7 +101,7 @@ PAGES: dict[str, Rule] = {
     "/platform/": _patient(frozenset({SPECIALIST})),
     "/platform/cases/<uuid:case_id>/": _patient(CLINICAL, NO_PATIENTS),
     "/platform/cases/<uuid:case_id>/files/<str:sha256>": _patient(CLINICAL, NO_PATIENTS),
-    "/live/<uuid:case_id>/": _patient(CLINICAL, NO_PATIENTS),
+    "/live/<uuid:case_id>/": _patient(UNIT | {SPECIALIST}),
     # Replication: the edge's own credential (sync/views.py); enrolment takes a one-time code.
     "/sync/enrol": Rule(EVERYONE),
     "/sync/status": Rule(SIGNED_IN),

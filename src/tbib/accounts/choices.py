@@ -34,3 +34,6 @@ SECOND_FACTOR_ROLES = frozenset(
         UserRole.ADMINISTRATOR,
     }
 )
+# Who takes part in a live video consultation about a case: the unit's staff and the
+# platform's specialists (coordinators read cases, they do not join consultations).
+LIVE_ROLES = UNIT_ROLES | {UserRole.SPECIALIST}

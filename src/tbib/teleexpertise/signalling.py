@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from tbib.access.scope import visible_cases
+from tbib.accounts.choices import LIVE_ROLES
 from tbib.accounts.models import User
 from tbib.teleexpertise.models import LiveSession
 
@@ -26,7 +27,11 @@ def live_group(case_id: object) -> str:
 
 @database_sync_to_async
 def _may_join(user: User, case_id: uuid.UUID) -> bool:
-    return user.is_authenticated and visible_cases(user).filter(pk=case_id).exists()
+    return (
+        user.is_authenticated
+        and user.role in LIVE_ROLES
+        and visible_cases(user).filter(pk=case_id).exists()
+    )
 
 
 @database_sync_to_async

@@ -21,17 +21,19 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.scope import (
     AccessContext,
     AccessDenied,
     RecordNotFound,
+    audit,
     case_queue,
     chart_encounters,
     read_case,
     read_encounter,
     visible_cases,
 )
-from tbib.accounts.choices import UserRole
+from tbib.accounts.choices import LIVE_ROLES, UserRole
 from tbib.accounts.models import User
 from tbib.assist.encounter import reviewed_case_findings, top_finding
 from tbib.core.errors import Conflict
@@ -281,7 +283,13 @@ def attachment(request: HttpRequest, case_id: uuid.UUID, sha256: str) -> HttpRes
 @_guarded
 def live(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """A live video consultation about a case (unit staff and the case's specialists)."""
-    case = read_case(_ctx(request), case_id)
+    ctx = _ctx(request)
+    if ctx.user.role not in LIVE_ROLES:
+        # Coordinators read cases, but do not join a consultation: need to know.
+        audit(ctx, action=AuditAction.READ, resource_type="LiveSession",
+              resource_id=str(case_id), outcome=AuditOutcome.DENIED)  # fmt: skip
+        raise AccessDenied(_("Live consultations are for the unit's staff and the specialists."))
+    case = read_case(ctx, case_id)
     audio_only = request.GET.get("audio") == "1"
     config = {
         "signalling": f"/ws/live/{case.pk}/",
