@@ -418,7 +418,8 @@ def escalate_overdue(*, now: datetime.datetime | None = None) -> list[uuid.UUID]
 
 
 class UploadRefused(Exception):
-    """An upload refused for its size (413) or type (415); the message says why."""
+    """An upload refused for its size (413), type (415) or a full disk (507); the message
+    says why."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -473,6 +474,19 @@ def append_chunk(*, ctx: AccessContext, upload_id: uuid.UUID, offset: int, data:
         audit(ctx, action=AuditAction.UPDATE, resource_type="Upload", resource_id=str(upload_id),
               outcome=AuditOutcome.NOT_FOUND)  # fmt: skip
         raise RecordNotFound("No upload with this id.")
+    try:
+        return _append_chunk(ctx, upload, offset, data)
+    except storage.StorageFull as error:
+        # Rolled back, and storage kept no byte of the chunk: the upload stands where it
+        # stood, and the same chunk is accepted once space is freed.
+        raise UploadRefused(
+            507,
+            "The server's storage is full: this chunk was not saved. "
+            f"Send it again later, from byte {upload.received}.",
+        ) from error
+
+
+def _append_chunk(ctx: AccessContext, upload: Upload, offset: int, data: bytes) -> Upload:
     with transaction.atomic():
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
         if upload.attachment_id is not None:

@@ -11,6 +11,7 @@ media folder holds no readable photo, PDF or sound; a flipped bit fails the GCM 
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -84,9 +85,19 @@ def _cipher() -> AESGCM | None:
     return _cipher_for(key_hex) if key_hex else None
 
 
+class StorageFull(Exception):
+    """The disk under MEDIA_ROOT is full: nothing of the chunk or file was kept."""
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
 def append(path: Path, data: bytes, received: int) -> int:
-    """Append a chunk durably (fsync), encrypted on an edge; returns the plaintext size."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Append a chunk durably (fsync), encrypted on an edge; returns the plaintext size.
+
+    On a full disk, the file is cut back to what it held (removed if it held nothing) and
+    StorageFull is raised: no partial chunk is left for the next one to follow.
+    """
     cipher = _cipher()
     if cipher is not None:
         nonce = os.urandom(_NONCE)
@@ -94,10 +105,22 @@ def append(path: Path, data: bytes, received: int) -> int:
         data = _LENGTH.pack(plain_length) + nonce + cipher.encrypt(nonce, data, None)
     else:
         plain_length = len(data)
-    with path.open("ab") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    before = path.stat().st_size if path.exists() else 0
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        if error.errno not in _FULL:
+            raise
+        if before == 0:
+            path.unlink(missing_ok=True)
+        else:
+            with path.open("r+b") as handle:
+                handle.truncate(before)
+        raise StorageFull from error
     return received + plain_length
 
 
@@ -160,7 +183,12 @@ def digest(path: Path) -> str:
 def store(partial: Path, sha256: str) -> Path:
     """Move a complete, verified file into the content-addressed store (atomic rename)."""
     target = stored_path(sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # the rename itself takes no space, its new directories do
+        if error.errno not in _FULL:
+            raise
+        raise StorageFull from error
     if target.exists():
         partial.unlink(missing_ok=True)
     else:
