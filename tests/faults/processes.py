@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import kombu.pools
 import pytest
 
 from tests.sync.nodes import REPO, free_port, wait_for_http
@@ -197,7 +198,8 @@ def call(
     method: str, url: str, body: object = None, token: str | None = None, timeout: float = 30
 ) -> tuple[int, Any, dict[str, str]]:
     """One JSON request: status, decoded body (or text) and headers; never raises on 4xx/5xx."""
-    headers = {"Content-Type": "application/json"}
+    # English answers (the hub speaks French unless told otherwise).
+    headers = {"Content-Type": "application/json", "Cookie": "tbib_language=en"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     data = json.dumps(body).encode() if body is not None else None
@@ -257,7 +259,7 @@ def private_queue() -> Iterator[str]:
     try:
         yield name
     finally:
-        with Celery(broker=BROKER).connection_for_write() as connection:
+        with Celery(broker=BROKER, set_as_current=False).connection_for_write() as connection:
             connection.default_channel.queue_delete(name)
 
 
@@ -272,9 +274,11 @@ def enqueue_on_broker(queue: str) -> Iterator[None]:
     saved = {key: app.conf[key] for key in keys}
 
     def forget_connections() -> None:
-        # Celery keeps its connection pools for the broker it first saw.
+        # Celery caches its queues, router and connection pools from the configuration it
+        # first saw (and kombu its pools, perhaps to a broker since restarted).
+        app.__dict__.pop("amqp", None)
         app._pool = None
-        app.amqp._producer_pool = None
+        kombu.pools.reset()
 
     forget_connections()
     app.conf.update(

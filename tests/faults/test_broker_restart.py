@@ -63,19 +63,20 @@ def _scenario(queue: str) -> None:
                 # The planner's request succeeds: the scenario is saved as queued, the
                 # message could not be sent (logged) and nothing is raised to the page.
                 scenario = services.queue_scenario(
-                    "Broker down", {"time_limit_s": 5}, user=UserFactory()
+                    "Broker down", {"time_limit_s": 15}, user=UserFactory()
                 )
             assert Scenario.objects.get(pk=scenario.pk).status == ScenarioStatus.QUEUED
 
             # What beat sends every minute (settings CELERY_BEAT_SCHEDULE), sent at once
             # here: the worker, reconnected by itself, sends the stranded scenario again.
-            client = Celery(broker=BROKER)
+            # Not the current app: shared tasks would then resolve to it (default queue).
+            client = Celery(broker=BROKER, set_as_current=False)
             client.send_task(
                 "tbib.dispatch_queued_scenarios", kwargs={"older_than_s": 0}, queue=queue
             )
             wait_until(
                 lambda: Scenario.objects.get(pk=scenario.pk).status == ScenarioStatus.DONE,
-                45,
+                55,
                 "the scenario is solved",
             )
     finally:

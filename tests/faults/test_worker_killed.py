@@ -36,7 +36,7 @@ def _scenario(queue: str) -> None:
         with enqueue_on_broker(queue):
             # A solve of several seconds: time enough to kill its worker in the middle.
             scenario = services.queue_scenario(
-                "Killed worker", {"time_limit_s": 6}, user=UserFactory()
+                "Killed worker", {"time_limit_s": 15}, user=UserFactory()
             )
 
         def status() -> str:
