@@ -91,6 +91,8 @@ def test_nul_characters_are_refused_with_a_message(nurse_auth: dict[str, str]) -
     response = Client().get("/api/network/units/0%00", **nurse_auth)
     assert response.status_code == 400
     assert response.json() == {"detail": "Text must not contain NUL (0x00) characters."}
+    response = Client(HTTP_COOKIE="sessionid=a\x00b").get("/api/geo/regions")
+    assert response.status_code == 400
     response = Client().get("/fhir/Patient/a%00")
     assert response.status_code == 400
     assert response.json()["resourceType"] == "OperationOutcome"

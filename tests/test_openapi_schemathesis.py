@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import os
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
@@ -70,3 +73,60 @@ def test_no_operation_answers_a_server_error(
 ) -> None:
     status, content = send(case, gp_auth)
     assert status < 500, (case.method, case.formatted_path, case.query, case.body, content[:300])
+
+
+# A second view of the document for the stateful run: registering on it does not change the
+# stateless test's generation above.
+sequences_schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+
+@sequences_schema.hook
+def map_body(context: schemathesis.HookContext, body: object) -> object:
+    """Registration bodies that pass the registry's checks half of the time (names in letters,
+    a valid sex), so that chains start from real patients; the rest stays generated."""
+    operation = context.operation
+    if operation is None or (operation.method.upper(), operation.path) != ("POST", "/api/patients"):
+        return body
+    if isinstance(body, dict) and len(str(body)) % 2 == 0:
+        return {"given_name": "Fatima", "family_name": f"Ait Ali {len(str(body))}",
+                "sex": "female", "age_years": 30}  # fmt: skip
+    return body
+
+
+def test_call_sequences_answer_no_server_error(gp_auth: dict[str, str]) -> None:
+    """Stateful: Schemathesis chains operations through the document's links (create a
+    patient then read it, open a case then submit, claim, answer or upload to it, ...), on
+    the records the earlier calls created; no step answers a 5xx."""
+    machine = sequences_schema.as_state_machine()
+    authorization = gp_auth["HTTP_AUTHORIZATION"]
+    steps: list[tuple[str, str, int]] = []
+
+    class Sequences(machine):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            return {"headers": {"Authorization": authorization}}
+
+        def validate_response(
+            self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: object
+        ) -> None:
+            steps.append((case.method, case.path, response.status_code))
+            assert response.status_code < 500, (case.method, case.formatted_path, response.text)
+
+    # Calls go to the WSGI application in this thread, inside the test's transaction: keep
+    # its connection open between requests, as Django's test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        Sequences.run(
+            settings=settings(
+                max_examples=25,
+                stateful_step_count=5,
+                deadline=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    # The links were followed: some call used an id an earlier call created.
+    assert any("{" in path and status < 400 for _, path, status in steps), Counter(steps)

@@ -1,12 +1,16 @@
 """The JSON API (Django Ninja): routers of every app, and how errors read."""
 
+from __future__ import annotations
+
 import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.scope import AccessContext, AccessDenied, RecordNotFound, audit
@@ -18,6 +22,7 @@ from tbib.assist.api import router as assist_router
 from tbib.clinical.api import reference_router
 from tbib.clinical.api import router as encounters_router
 from tbib.core.errors import Conflict
+from tbib.core.openapi_links import add_links
 from tbib.devices.api import router as devices_router
 from tbib.geo.api import router as geo_router
 from tbib.network.api import router as network_router
@@ -42,7 +47,17 @@ _AUTH_REQUIRED = (
     "Authentication required: send 'Authorization: Bearer <token>' from POST /api/auth/token."
 )
 
-api = NinjaAPI(
+
+class TbibAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        add_links(schema)
+        return schema
+
+
+api = TbibAPI(
     title="Tbib API",
     version="1",
     description="The JSON API of the Tbib rural telemedicine network. Census figures: "
