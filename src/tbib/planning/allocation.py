@@ -200,9 +200,15 @@ def solve(
         if values[var] > 0.5:
             bases[base].append(code)
     objective = -info.objective_function_value
-    bound = -info.mip_dual_bound
-    gap = (bound - objective) / bound if bound else 0.0
-    return Plan(bases, objective, bound, max(gap, 0.0), time.monotonic() - started, "HiGHS",
+    bound: float | None = -info.mip_dual_bound
+    gap: float | None = None
+    if bound is not None and math.isfinite(bound):
+        gap = max((bound - objective) / bound if bound else 0.0, 0.0)
+    else:
+        # Stopped before HiGHS proved any bound (a very short time limit): no gap to claim,
+        # and no infinity for JSON or PostgreSQL to refuse.
+        bound = None
+    return Plan(bases, objective, bound, gap, time.monotonic() - started, "HiGHS",
                 {"status": h.modelStatusToString(h.getModelStatus())})  # fmt: skip
 
 

@@ -48,10 +48,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"plan: {document['covered_communes']} communes, "
             f"{document['covered_population']:,} people (underserved "
-            f"{document['objective']:,.0f}); bound {document['bound']:,.0f}, gap "
-            f"{100 * (document['gap'] or 0):.2f} % in {document['seconds']:.0f} s; "
+            f"{document['objective']:,.0f}); {_proof(document)} in {document['seconds']:.0f} s; "
             f"{document['cost_mad']:,} MAD, {document['km_per_year']:,} km a year; "
             f"greedy {greedy['objective']:,.0f} ({greedy['covered_communes']} communes, "
             f"{greedy['covered_population']:,} people). Wrote {options['out']}.\n"
             f"{selectors.CREDIT}."
         )
+
+
+def _proof(document: dict[str, Any]) -> str:
+    if document["bound"] is None or document["gap"] is None:
+        return "no bound proven yet (time limit too short)"
+    return f"bound {document['bound']:,.0f}, gap {100 * document['gap']:.2f} %"

@@ -86,7 +86,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"plan ({plan['solver']}): {len(plan['units'])} units, "
             f"{plan['covered_communes']} communes, {plan['covered_population']:,} people, "
-            f"gap {100 * (plan['gap'] or 0):.1f} %; greedy baseline "
+            + (f"gap {100 * plan['gap']:.1f} %" if plan["gap"] is not None else "no bound yet")
+            + "; greedy baseline "
             f"{plan['greedy']['covered_population']:,} people"
         )
         return plan
