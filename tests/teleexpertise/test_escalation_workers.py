@@ -73,7 +73,8 @@ def test_an_unclaimed_urgent_case_escalates_exactly_once_with_two_workers() -> N
     late = (case.queued_at + datetime.timedelta(minutes=121)).isoformat()
 
     queue = f"tbib-test-{uuid.uuid4().hex[:8]}"
-    client = Celery(broker=BROKER, backend="rpc://")
+    # Not the current app: shared tasks sent later in the run would resolve to it.
+    client = Celery(broker=BROKER, backend="rpc://", set_as_current=False)
     workers = [_worker("w1", queue), _worker("w2", queue)]
     try:
         results = [
