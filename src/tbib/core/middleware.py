@@ -34,6 +34,18 @@ def _has_nul(request: HttpRequest) -> bool:
     return b"\x00" in body or bool(_NUL_ESCAPE.search(body))
 
 
+def refusal(request: HttpRequest, status: int, message: str, code: str) -> HttpResponse:
+    """A refusal in the form the caller reads: an OperationOutcome for FHIR clients, JSON for
+    the API, plain text otherwise (`code`: the FHIR issue type)."""
+    if request.path.startswith("/fhir/"):
+        from tbib.fhir.outcome import FhirError, error_response
+
+        return error_response(FhirError(status, message, code))
+    if request.path.startswith(("/api/", "/sync/")):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
 class RejectNulMiddleware:
     """Answer 400 to a request whose path, query, cookies or text body hold a NUL character."""
 
@@ -42,13 +54,42 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            if request.path.startswith("/fhir/"):
-                from tbib.fhir.outcome import FhirError, error_response
+            return refusal(request, 400, MESSAGE, "invalid")
+        return self.get_response(request)
 
-                return error_response(FhirError(400, MESSAGE, "invalid"))
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": MESSAGE}, status=400)
-            return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+
+# The largest body each part of the node accepts, by path prefix (first match); the rest of
+# the node takes Django's usual 2.5 MB. A sync batch and a FHIR transaction are the big ones.
+BODY_LIMITS: tuple[tuple[str, int], ...] = (
+    ("/sync/push", 16 * 1024 * 1024 + 64 * 1024),
+    ("/sync/blobs/", 1024 * 1024 + 64 * 1024),
+    ("/fhir/", 10 * 1024 * 1024),
+    ("/api/uploads/", 8 * 1024 * 1024),
+)
+DEFAULT_BODY_LIMIT = 2_621_440
+# Django's own check (settings.DATA_UPLOAD_MAX_MEMORY_SIZE) stays as a backstop at the
+# largest limit above; this middleware answers first, with a message the caller can read.
+LARGEST_BODY = max(limit for _, limit in BODY_LIMITS)
+
+
+def body_limit(path: str) -> int:
+    return next((limit for prefix, limit in BODY_LIMITS if path.startswith(prefix)),
+                DEFAULT_BODY_LIMIT)  # fmt: skip
+
+
+class BodyLimitMiddleware:
+    """Answer 413 to a body larger than its route accepts, before anything reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        length = int(raw) if raw.isdigit() else 0
+        limit = body_limit(request.path)
+        if length > limit:
+            message = f"The body is {length} bytes; this address takes at most {limit} bytes."
+            return refusal(request, 413, message, "too-costly")
         return self.get_response(request)
 
 

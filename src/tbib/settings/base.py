@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Early, so that every HTML answer carries the policy, error pages included.
     "tbib.core.middleware.ContentSecurityPolicyMiddleware",
+    "tbib.core.middleware.BodyLimitMiddleware",
     "tbib.core.middleware.RejectNulMiddleware",
     # Above everything that reads the database: an outage answers 503, not a 500 page.
     "tbib.core.outage.DatabaseOutageMiddleware",
@@ -84,6 +85,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Bodies are bounded per route by core.middleware.BodyLimitMiddleware (413 with a message);
+# Django's check stays as a backstop at the largest of those limits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024 + 64 * 1024
 
 ROOT_URLCONF = "tbib.urls"
 ASGI_APPLICATION = "tbib.asgi.application"
