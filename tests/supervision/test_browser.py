@@ -84,4 +84,10 @@ def test_regional_and_national_coordinators_see_their_own_place(
         MobileUnit.objects.count()
     )
     expect(page.get_by_test_id("kpi-consultations")).to_have_text("3")
+    # In Arabic the page runs right to left and the charts are still drawn.
+    with page.expect_navigation():
+        page.select_option("#language-select", "ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_test_id("dashboard")).to_contain_text("الاستشارات")
+    expect(page.get_by_test_id("chart-specialties").locator("rect.bar")).to_have_count(1)
     page.close()
