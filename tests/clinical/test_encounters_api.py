@@ -375,3 +375,15 @@ def test_signed_prescription_prints_in_french_and_arabic_with_one_number(
     arabic_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(arabic.content)).pages)
     assert number in arabic_text and "Amlodipine 5 mg" in arabic_text
     assert AuditEvent.objects.filter(action="print", resource_id=encounter_id).count() == 2
+
+
+def test_a_chart_costs_the_same_queries_however_long_it_is(
+    client: Client, day: dict, django_assert_max_num_queries: Callable[..., object]
+) -> None:
+    """Found under load (benchmarks/load_test.py): six queries per past encounter."""
+    for _ in range(4):
+        _signed(client, day)
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        chart = client.get(f"/api/encounters?patient={day['patient'].pk}", **day["gp"])
+    assert chart.status_code == 200 and len(chart.json()) == 4
+    assert all(e["prescriptions"][0]["medicine_name"] for e in chart.json())

@@ -105,3 +105,20 @@ def test_the_top_bar_shows_what_is_waiting_on_an_edge(client: Client) -> None:
         finally:
             capture.forget_node_name()
     assert "Jamais synchronisé · 1 modification en attente · 40" in page
+
+
+def test_a_sign_in_does_not_rebuild_the_units_reference_data(client: Client) -> None:
+    from unittest import mock
+
+    from tbib.sync import reference
+
+    nurse = unit_staff(UserRole.NURSE, "midelt-1", password="x")
+    with mock.patch.object(reference, "_build", wraps=reference._build) as build:
+        reference.snapshot(nurse.unit_id)
+        client.force_login(nurse)  # saves last_login only
+        reference.snapshot(nurse.unit_id)
+        assert build.call_count == 1
+        nurse.first_name = "Ilham"
+        nurse.save()  # a change the unit's edge receives
+        reference.snapshot(nurse.unit_id)
+        assert build.call_count == 2

@@ -293,3 +293,18 @@ def test_an_answer_can_plan_a_live_session_but_not_in_the_past(
     planned = api_client.post(url, future, content_type=JSON, **actors["cardiologist"])
     assert planned.status_code == 200
     assert planned.json()["answers"][0]["live_session_at"].startswith("2099-01-01")
+
+
+def test_the_queue_costs_the_same_queries_however_long_it_is(
+    client: Client, actors: dict, django_assert_max_num_queries: Callable[..., object]
+) -> None:
+    """Found under load (benchmarks/load_test.py): four queries per case made 200 cases take
+    a second."""
+    gp = User.objects.get(username="gp-talsint")
+    for _ in range(5):
+        encounter = start_encounter(ctx=AccessContext(user=gp), patient_id=actors["patient"].pk)
+        case = _open(client, actors | {"encounter": encounter})
+        client.post(f"/api/cases/{case['id']}/submit", {}, content_type=JSON, **actors["gp"])
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
+        response = client.get("/api/cases", **actors["cardiologist"])
+    assert response.status_code == 200 and len(response.json()) == 5

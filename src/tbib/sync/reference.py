@@ -37,8 +37,12 @@ _CACHE_SECONDS = 300
 _VERSION_KEY = "sync-reference-version"
 
 
-def reference_changed(**kwargs: Any) -> None:
+def reference_changed(*, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
     """A reference row was saved: every unit's snapshot is built again on its next pull."""
+    if update_fields is not None and update_fields <= _VOLATILE:
+        # A sign-in (Django saves last_login alone): nothing an edge receives changed. Under
+        # load, staff signing in made every unit's next pull rebuild its snapshot (issue 11).
+        return
     try:
         cache.incr(_VERSION_KEY)
     except ValueError:

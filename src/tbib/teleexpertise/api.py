@@ -4,6 +4,7 @@ import datetime
 import uuid
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -116,7 +117,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_answers(obj: Case) -> list[Any]:
-        return list(obj.answers.select_related("author"))
+        return list(obj.answers.all())  # prefetched with their authors by the queue
 
     @staticmethod
     def resolve_attachments(obj: Case) -> list[Any]:
@@ -164,6 +165,10 @@ def queue(request: HttpRequest, filters: Query[QueueFilters]) -> list[Case]:
     cases = case_queue(_ctx(request), statuses=statuses)
     if filters.escalated:
         cases = cases.filter(escalation_level__gt=0)
+    # Four queries per case otherwise: 200 cases took a second under load (issue 11).
+    cases = cases.select_related("unit", "claimed_by").prefetch_related(
+        Prefetch("answers", queryset=Answer.objects.select_related("author")), "attachments"
+    )
     return list(cases[:200])
 
 
