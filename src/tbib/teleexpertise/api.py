@@ -328,7 +328,14 @@ def upload_state(request: HttpRequest, upload_id: uuid.UUID) -> Upload:
 
 @uploads_router.patch(
     "/{uuid:upload_id}",
-    response={200: UploadOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, **_ERRORS},
+    response={
+        200: UploadOut,
+        400: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        507: ErrorOut,
+        **_ERRORS,
+    },
     summary="Send the bytes starting at the `Upload-Offset` header (raw body)",
 )
 def upload_chunk(request: HttpRequest, upload_id: uuid.UUID) -> Upload:
