@@ -9,7 +9,9 @@ arrives without a usable password, as a name on the records it signed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import uuid
 from typing import Any
 
@@ -17,8 +19,14 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
+from redis.exceptions import RedisError
 
 from tbib.sync import wire
+
+logger = logging.getLogger(__name__)
+# What a cache that cannot be reached raises (Redis restarting, say): the snapshot is then
+# built without it, and saves of reference rows go on (tests/faults).
+CACHE_DOWN: tuple[type[Exception], ...] = (RedisError, OSError)
 
 REFERENCE = [
     "network.specialty",
@@ -44,9 +52,14 @@ def reference_changed(*, update_fields: frozenset[str] | None = None, **kwargs: 
         # load, staff signing in made every unit's next pull rebuild its snapshot (issue 11).
         return
     try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, None)
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:
+            cache.set(_VERSION_KEY, 1, None)
+    except CACHE_DOWN:
+        # The save itself must not fail with the cache: a Redis restart empties the cache
+        # anyway, and a snapshot cached before lives at most _CACHE_SECONDS.
+        logger.warning("Cache unreachable: reference snapshots not invalidated")
 
 
 def connect() -> None:
@@ -59,12 +72,17 @@ def connect() -> None:
 
 def snapshot(unit_id: uuid.UUID) -> tuple[str, bytes]:
     """The unit's reference data, encoded, and its tag (cached briefly: pulls ask often)."""
-    version = cache.get_or_set(_VERSION_KEY, 0)
-    key = f"sync-reference-{unit_id}-{version}"
-    cached = cache.get(key)
+    try:
+        version = cache.get_or_set(_VERSION_KEY, 0)
+        key = f"sync-reference-{unit_id}-{version}"
+        cached = cache.get(key)
+    except CACHE_DOWN:
+        logger.warning("Cache unreachable: reference snapshot built without it")
+        return _build(unit_id)
     if cached is None:
         cached = _build(unit_id)
-        cache.set(key, cached, _CACHE_SECONDS)
+        with contextlib.suppress(*CACHE_DOWN):
+            cache.set(key, cached, _CACHE_SECONDS)
     return cached
 
 
