@@ -6,9 +6,10 @@ dropped). Builds a 60-unit network (the planning module's greedy plan for 60 uni
 year of activity in bulk: 240 working days of stops per unit (some cancelled), 60,000 patients
 (1,000 per unit), 200,000 encounters (signed, a few left unsigned), 5 measurements each
 (1 million observations, two in five from devices), tele-expertise cases for 4 % of the
-encounters with answers, referrals for 3 %. Then renders the national coordinator's dashboard
-for the year (`/supervision/?period=year`) and a regional coordinator's, through Django's test
-client (full page: indicators, charts, map, data quality). Last line: one JSON object.
+encounters with answers, referrals for 3 %. Then renders the national and a regional
+coordinator's dashboards, for a month of that year (November) and for the whole year, through
+Django's test client (full page: indicators, charts, map, data quality). Last line: one JSON
+object.
 """
 
 from __future__ import annotations
@@ -227,22 +228,25 @@ def main() -> None:
         region = Region.objects.filter(
             code__in=MobileUnit.objects.values("province__region_id")
         ).first()
+        national = User.objects.create(username="bench-nat", role="national-coordinator")
+        regional = User.objects.create(
+            username="bench-reg", role="regional-coordinator", region=region
+        )
+        month = "/supervision/?period=month&month=2026-11"
+        year = "/supervision/?period=year&year=2026"
         timings = {}
-        for name, user in (
-            ("national", User.objects.create(username="bench-nat", role="national-coordinator")),
-            (
-                "regional",
-                User.objects.create(
-                    username="bench-reg", role="regional-coordinator", region=region
-                ),
-            ),
+        for name, user, url in (
+            ("national_month", national, month),
+            ("national_year", national, year),
+            ("regional_month", regional, month),
+            ("regional_year", regional, year),
         ):
             client = Client(HTTP_HOST="127.0.0.1")
             client.force_login(user)
             samples = []
             for _ in range(args.renders):
                 began = time.perf_counter()
-                response = client.get("/supervision/?period=year&year=2026")
+                response = client.get(url)
                 samples.append((time.perf_counter() - began) * 1000)
                 assert response.status_code == 200, response.status_code
             timings[name] = {
@@ -256,14 +260,13 @@ def main() -> None:
             "database": connection.vendor,
             **counts,
             "load_s": round(load_s, 1),
-            "national": timings["national"],
-            "regional": timings["regional"],
+            **timings,
         }
     finally:
         teardown_databases(databases, verbosity=0)
     print(
-        f"National dashboard, one year: p50 {result['national']['p50_ms']} ms, "
-        f"max {result['national']['max_ms']} ms; regional p50 {result['regional']['p50_ms']} ms"
+        "Dashboards, p50 (max) ms: "
+        + "; ".join(f"{k} {v['p50_ms']} ({v['max_ms']})" for k, v in timings.items())
     )
     print(json.dumps(result))
 

@@ -73,7 +73,11 @@ class Encounter(TimestampedModel):
         ordering = ["-arrived_at"]
         verbose_name = _("encounter")
         verbose_name_plural = _("encounters")
-        indexes = [models.Index(fields=["stop", "status", "triage", "arrived_at"])]
+        indexes = [
+            models.Index(fields=["stop", "status", "triage", "arrived_at"]),
+            # Supervision and DHIS2 count a period's encounters (supervision/counts.py).
+            models.Index(fields=["arrived_at"], name="clinical_encounter_arrived"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status__in=["signed", "superseded"])
@@ -150,6 +154,8 @@ class Observation(EncounterPart):
         ordering = ["effective_at", "key"]
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
+        # Supervision counts a period's measurements (supervision/counts.py).
+        indexes = [models.Index(fields=["effective_at"], name="clinical_obs_effective")]
 
     def __str__(self) -> str:
         return f"{self.key} {self.value} {self.unit}"
