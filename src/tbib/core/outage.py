@@ -15,8 +15,10 @@ from typing import Any
 
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+
+from tbib.core.middleware import refusal
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +34,8 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
         "The database cannot be reached for a moment: this request was not carried out. "
         "Try again in a few seconds."
     )
-    response: HttpResponse
-    if request.path.startswith(("/api/", "/fhir/", "/sync/")):
-        response = JsonResponse({"detail": message}, status=503)
-    else:
-        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    # In the caller's form: an OperationOutcome for FHIR clients, JSON for the API, text.
+    response = refusal(request, 503, message, "transient")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
