@@ -83,6 +83,7 @@ def test_an_unclaimed_urgent_case_escalates_exactly_once_with_two_workers() -> N
         ]
         outcomes = [result.get(timeout=60) for result in results]
     finally:
+        client.close()  # its broker and result connections, not left to the garbage collector
         for worker in workers:
             worker.terminate()
         for worker in workers:
