@@ -17,6 +17,7 @@ def test_axis_maximum_is_a_nice_number_at_or_above_the_largest_value() -> None:
     assert charts.nice_ceiling(41) == 50
     assert charts.nice_ceiling(100) == 100
     assert charts.nice_ceiling(0.3) == 0.5
+    assert charts.nice_ceiling(5e-324) == 1  # found by Hypothesis: a subnormal float
 
 
 def test_bars_are_proportional_to_their_values() -> None:

@@ -49,7 +49,8 @@ class Chart:
 
 def nice_ceiling(value: float) -> float:
     """The smallest 1, 2 or 5 times a power of ten at or above `value` (an axis maximum)."""
-    if value <= 0:
+    # Below a millionth there is nothing to draw (and 10**-324 is zero in floating point).
+    if value < 1e-6:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
