@@ -104,6 +104,20 @@ def test_disabled_account_token_is_refused(
     assert response.status_code == 401
 
 
+def test_a_token_works_until_revoked_and_not_one_request_after(
+    api_client: Client, token_for: Callable[[User], str]
+) -> None:
+    user = UserFactory(username="n6", role="national-coordinator")
+    token = token_for(user)
+    response = api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert response.json()["username"] == "n6"
+    ApiToken.objects.filter(user=user).update(revoked_at=timezone.now())
+    response = api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "This bearer token has been revoked."
+
+
 @override_settings(TBIB_SECOND_FACTOR_REQUIRED=True)
 def test_production_specialists_need_a_totp_code(api_client: Client) -> None:
     doctor = specialist("cardiology")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -79,19 +80,23 @@ def audit(
 ) -> AuditEvent:
     """Append one event to the audit trail (kept even if the transaction rolls back, when it
     records an attempt: access.kept)."""
-    event = AuditEvent.objects.create(
-        actor=ctx.user,
-        actor_username=ctx.user.get_username(),
-        actor_role=ctx.user.role,
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        patient_id=patient_id,
-        outcome=outcome,
-        client_address=ctx.client_address,
-        detail=detail[:500],
-    )
-    kept.remember(event)
+    # The event and its change-log row (replication) commit together: one commit, one disk
+    # flush, where autocommit (a read outside any transaction) made two. Inside a caller's
+    # transaction this adds nothing (no savepoint).
+    with transaction.atomic(savepoint=False):
+        event = AuditEvent.objects.create(
+            actor=ctx.user,
+            actor_username=ctx.user.get_username(),
+            actor_role=ctx.user.role,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            patient_id=patient_id,
+            outcome=outcome,
+            client_address=ctx.client_address,
+            detail=detail[:500],
+        )
+    kept.remember(event)  # after: whether the *caller's* transaction may roll it back
     return event
 
 
@@ -230,9 +235,15 @@ def match_patients(
     return kept
 
 
-def read_patient(ctx: AccessContext, patient_id: uuid.UUID) -> Patient:
-    """One patient the user may see; raise and audit when absent or out of scope."""
-    patient = _scoped_patients(ctx.user).select_related("unit", "commune").filter(pk=patient_id)
+def read_patient(ctx: AccessContext, patient_id: uuid.UUID, *, places: bool = True) -> Patient:
+    """One patient the user may see; raise and audit when absent or out of scope.
+
+    `places=False` leaves the unit and commune unloaded (their ids are on the record), for
+    callers that show no place names: the FHIR read, the API's busiest read, costs a join less.
+    """
+    patient = _scoped_patients(ctx.user).filter(pk=patient_id)
+    if places:
+        patient = patient.select_related("unit", "commune")
     found = patient.first()
     if found is not None:
         audit(
@@ -469,7 +480,7 @@ def fhir_search(ctx: AccessContext, resource_type: str, detail: str) -> QuerySet
     of identity)."""
     scoped: QuerySet[Any]
     if resource_type == "Patient":
-        scoped = _scoped_patients(ctx.user).select_related("unit", "commune")
+        scoped = _scoped_patients(ctx.user)  # FHIR renders no place names: no joins
     elif resource_type == "Encounter":
         scoped = scoped_encounters(ctx.user)
     else:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -87,8 +88,19 @@ class TokenError(Exception):
 
 
 def user_for_token(token: str) -> User:
-    """The active user a bearer token belongs to, or TokenError saying why not."""
-    found = ApiToken.objects.select_related("user").filter(digest=_digest(token)).first()
+    """The active user a bearer token belongs to, or TokenError saying why not.
+
+    Every API and FHIR request comes through here, so the valid case is one hand-written
+    query (the ORM spent about 1 ms of CPU compiling its join, more than PostgreSQL spent
+    answering it); the refusals take the readable path below. Nothing is cached: a revoked
+    token or a disabled account is refused from the next request on.
+    """
+    digest = _digest(token)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    valid = list(User.objects.raw(_VALID_TOKEN_USER, [digest, now]))
+    if valid:
+        return valid[0]
+    found = ApiToken.objects.select_related("user").filter(digest=digest).first()
     if found is None:
         raise TokenError("Unknown bearer token.")
     if found.revoked_at is not None:
@@ -98,3 +110,12 @@ def user_for_token(token: str) -> User:
     if not found.user.is_active:
         raise TokenError("This account is disabled.")
     return found.user
+
+
+# The user of a token that is neither revoked nor expired, if active (user_for_token). Table
+# and column names are the models' own; the values are bound.
+_USER, _TOKEN = User._meta.db_table, ApiToken._meta.db_table
+_VALID_TOKEN_USER = (
+    f"SELECT u.* FROM {_USER} u JOIN {_TOKEN} t ON t.user_id = u.id "  # noqa: S608
+    "WHERE t.digest = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active"
+)
