@@ -327,15 +327,14 @@ def test_the_capability_statement_lists_the_new_types_and_refuses_what_they_do_n
 ) -> None:
     statement = valid(api_client.get("/fhir/metadata").json())
     served = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    for kind in ("ServiceRequest", "Task", "Appointment", "DocumentReference", "AuditEvent"):
-        assert [i["code"] for i in served[kind]["interaction"]] == ["read", "search-type"]
+    read_only = ["read", "vread", "history-instance", "search-type"]
+    for kind in ("ServiceRequest", "Appointment", "DocumentReference", "AuditEvent"):
+        assert [i["code"] for i in served[kind]["interaction"]] == read_only
     for kind in ("PractitionerRole", "Organization"):
-        assert [i["code"] for i in served[kind]["interaction"]] == ["read", "search-type"]
-    assert [i["code"] for i in served["Communication"]["interaction"]] == [
-        "read",
-        "search-type",
-        "create",
-    ]
+        assert [i["code"] for i in served[kind]["interaction"]] == read_only
+    assert [i["code"] for i in served["Communication"]["interaction"]] == [*read_only, "create"]
+    assert [i["code"] for i in served["Task"]["interaction"]] == [*read_only, "update"]
+    assert served["Task"]["versioning"] == "versioned-update"
     params = {p["name"] for p in served["ServiceRequest"]["searchParam"]}
     assert {"category", "requester", "performer-type", "patient", "authored"} <= params
     assert {"entity", "agent", "date", "action", "patient"} <= {
@@ -350,8 +349,17 @@ def test_the_capability_statement_lists_the_new_types_and_refuses_what_they_do_n
             **gp,
         )
         assert posted.status_code == 405, kind
-    history = api_client.get(f"/fhir/Task/{case.pk}/_history", **gp)
-    assert history.status_code == 405
+    put = api_client.put(
+        f"/fhir/ServiceRequest/{case.pk}",
+        json.dumps({"resourceType": "ServiceRequest", "id": str(case.pk)}),
+        content_type="application/fhir+json",
+        **gp,
+    )
+    assert put.status_code == 405
+    assert valid(put.json())["issue"][0]["diagnostics"] == (
+        "ServiceRequest resources are changed by their own workflow, not by PUT (clinical "
+        "facts never change once written; PUT serves Encounter, Patient, Task)."
+    )
 
 
 def test_the_specialist_holding_a_case_answers_it_as_a_communication(

@@ -10,6 +10,6 @@ class FhirConfig(AppConfig):
     def ready(self) -> None:
         # After tbib.sync (earlier in INSTALLED_APPS): a snapshot reads the change log's new
         # sequence number, which sync's own post_save receiver has just written.
-        from tbib.fhir import versions
+        from tbib.fhir import snapshots
 
-        versions.connect()
+        snapshots.connect()

@@ -2,8 +2,11 @@
 
 A transaction is all or nothing: one database transaction, and the first refused entry
 refuses the whole Bundle with an OperationOutcome naming it. A batch answers each entry on its
-own. Entries that create are processed Patients first, then Encounters, then Observations, so
-that `urn:uuid:` references between them resolve whatever the order they were sent in.
+own. Entries are processed as FHIR orders a transaction (hl7.org/fhir/R4/http.html#trules):
+every create (POST) before any update (PUT); creates Patients first, then Encounters, then
+Observations, then Communications, so that `urn:uuid:` references between them resolve
+whatever the order they were sent in. Any type created by POST /fhir/<type> is created here,
+any type updated by PUT /fhir/<type>/<id> updated here (If-Match as entry.request.ifMatch).
 """
 
 from __future__ import annotations
@@ -18,10 +21,17 @@ from tbib.access.scope import AccessContext, AccessDenied, RecordNotFound
 from tbib.core.errors import Conflict
 from tbib.fhir import structure
 from tbib.fhir.outcome import FhirError, outcome
-from tbib.fhir.writes import Pending, create_resource, finish, update_patient_resource
+from tbib.fhir.resources import TYPES, as_uuid
+from tbib.fhir.writes import Pending, create_resource, finish, update_resource
 
 MAX_ENTRIES = 5000
-_ORDER = {"Patient": 0, "Encounter": 1, "Observation": 2}
+# A record before those that reference it; types not listed come last.
+_ORDER = {"Patient": 0, "Encounter": 1, "Observation": 2, "Communication": 3}
+_INTERACTION = {"POST": "create", "PUT": "update"}
+
+
+def _served(interaction: str) -> str:
+    return ", ".join(sorted(n for n, t in TYPES.items() if interaction in t.interactions))
 
 
 def _resolve(value: Any, ids: dict[str, str]) -> Any:
@@ -53,16 +63,27 @@ def _entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
         if not isinstance(entry.get("resource"), dict):
             raise FhirError(400, f"entry[{index}] has no resource.", "required")
         kind = entry["resource"].get("resourceType")
-        if not isinstance(kind, str) or kind not in _ORDER:
+        interaction = _INTERACTION[request["method"]]
+        if (
+            not isinstance(kind, str)
+            or kind not in TYPES
+            or interaction not in TYPES[kind].interactions
+        ):
             raise FhirError(
                 400,
-                f"entry[{index}]: {str(kind)[:40]} cannot be written here "
-                "(Patient, Encounter, Observation).",
+                f"entry[{index}]: {str(kind)[:40]} cannot be {interaction}d here "
+                f"({request['method']}: {_served(interaction)}).",
                 "not-supported",
             )
         structure.check(entry["resource"], f"entry[{index}]: ")
         checked.append((index, entry))
-    return sorted(checked, key=lambda pair: (_ORDER[pair[1]["resource"]["resourceType"]], pair[0]))
+    return sorted(checked, key=_processing_order)
+
+
+def _processing_order(pair: tuple[int, dict[str, Any]]) -> tuple[int, int, int]:
+    index, entry = pair
+    updates = entry["request"]["method"] == "PUT"
+    return (int(updates), _ORDER.get(entry["resource"]["resourceType"], len(_ORDER)), index)
 
 
 def _one(
@@ -78,12 +99,10 @@ def _one(
         status = "201 Created" if is_new else "200 OK"
     else:
         url = str(request.get("url", ""))
-        if type_name != "Patient" or not url.startswith("Patient/"):
-            raise FhirError(400, "Only Patient/<id> is updated by PUT here.", "not-supported")
-        from tbib.fhir.resources import as_uuid
-
-        created = update_patient_resource(
-            ctx, as_uuid(url.split("/", 1)[1]), resource, request.get("ifMatch")
+        if not url.startswith(f"{type_name}/") or url.count("/") != 1:
+            raise FhirError(400, f"request.url of a PUT must be {type_name}/<id>.", "not-supported")
+        created = update_resource(
+            ctx, type_name, as_uuid(url.split("/", 1)[1]), resource, request.get("ifMatch")
         )
         status = "200 OK"
     reference = f"{type_name}/{created['id']}"
@@ -120,6 +139,10 @@ def process_bundle(ctx: AccessContext, bundle: dict[str, Any], base: str) -> dic
                     raise FhirError(
                         _status(error), f"entry[{index}]: {error}", "processing"
                     ) from error
+                except ValidationError as error:  # the registry's own checks
+                    raise FhirError(
+                        422, f"entry[{index}]: {_messages(error)}", "invariant"
+                    ) from error
             finish(ctx, pending.finish)
     else:
         for index, entry in entries:
@@ -133,18 +156,17 @@ def process_bundle(ctx: AccessContext, bundle: dict[str, Any], base: str) -> dic
                 }
             except ValidationError as error:  # the registry's own checks
                 answers[index] = {
-                    "response": {
-                        "status": "422",
-                        "outcome": outcome(
-                            json.dumps(
-                                getattr(error, "message_dict", str(error)), ensure_ascii=False
-                            )
-                        ),
-                    }
+                    "response": {"status": "422", "outcome": outcome(_messages(error))}
                 }
         finish(ctx, pending.finish)
     kind = "transaction-response" if bundle["type"] == "transaction" else "batch-response"
     return {"resourceType": "Bundle", "type": kind, "entry": [answers[i] for i in sorted(answers)]}
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return json.dumps(error.message_dict, ensure_ascii=False)
+    return "; ".join(error.messages)
 
 
 def _status(error: Exception) -> int:

@@ -76,7 +76,11 @@ AUDIT_OUTCOME = {"allowed": "0", "denied": "4", "not-found": "4", "invalid": "4"
 
 def _version(record: Any) -> str:
     """Microseconds of the last change: every transition or edit gives a new one."""
-    return str(int(record.updated_at.timestamp() * 1_000_000))
+    return _microseconds(record.updated_at)
+
+
+def _microseconds(moment: datetime.datetime) -> str:
+    return str(int(moment.timestamp() * 1_000_000))
 
 
 def _practitioner(user_id: object) -> dict[str, str]:
@@ -197,17 +201,20 @@ def _participant(reference: str, status: str) -> dict[str, Any]:
     return {"actor": {"reference": reference}, "required": "required", "status": status}
 
 
-def planned_appointment(answer: Any, held: bool) -> dict[str, Any]:
+def planned_appointment(answer: Any, held_at: datetime.datetime | None) -> dict[str, Any]:
     """A live session an answer plans: the specialist, the unit's GP and the patient.
-    `held`: a live session of the case has started since (then the appointment is fulfilled)."""
+    `held_at`: when a live session of the case started since was recorded (then the
+    appointment is fulfilled, a change the answer's own row does not see: it counts for the
+    version too)."""
     case = answer.case
     start = answer.live_session_at
     acknowledged = "accepted" if answer.acknowledged_at else "needs-action"
+    changed = max(answer.updated_at, held_at) if held_at else answer.updated_at
     return {
         "resourceType": "Appointment",
         "id": str(answer.pk),
-        "meta": meta(_version(answer), answer.updated_at),
-        "status": "fulfilled" if held else "booked",
+        "meta": meta(_microseconds(changed), changed),
+        "status": "fulfilled" if held_at else "booked",
         "serviceCategory": [{"coding": [{"system": REQUEST_CATEGORY, "code": "tele-expertise"}]}],
         "specialty": [specialty(case.specialty)],
         "description": "Live tele-consultation",

@@ -9,12 +9,15 @@ from tbib.core.models import UUIDModel
 
 
 class Snapshot(models.Model):
-    """A resource as it was at one version (for vread and _history).
+    """A resource as it was at one version (for vread and _history), as its type rendered it.
 
-    The version id is the record's sequence number in the change log (sync.Change.seq): every
-    write, whatever its path (screens, API, FHIR, replication), gives the record a new one, so
-    ETags and If-Match see every change. Snapshots are kept for the mutable resources
-    (Patient, Encounter); facts (Observation...) never change once written.
+    The version id is the one the resource's renderer gives and read's ETag shows: for Patient
+    and Encounter the record's sequence number in the change log (sync.Change.seq), which every
+    write, whatever its path (screens, API, FHIR, replication), renews, so ETags and If-Match
+    see every change; for the types the change log does not number, the microsecond of the
+    record's last change. Snapshots are kept for every resource whose record changes
+    (fhir.snapshots); facts (Observation, Condition...) never change once written. Keyed by
+    resource type: a case is a ServiceRequest and a Task with the same id.
     """
 
     resource_type = models.CharField(max_length=40)

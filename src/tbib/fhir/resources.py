@@ -35,6 +35,10 @@ from tbib.patients.identifiers import IdentifierError, normalise_phone
 from tbib.teleexpertise.models import Answer, Attachment, Case, LiveSession
 from tbib.tours.models import Stop
 
+# What every served type answers: its past versions are kept (fhir.snapshots) or, for facts
+# that never change, its one version is its history.
+READ_ONLY = ("read", "vread", "history-instance", "search-type")
+
 
 def as_uuid(raw: str, what: str = "id") -> uuid.UUID:
     try:
@@ -263,7 +267,7 @@ class ResourceType:
     # Reference data (the network, its staff and devices), not patient data: any signed-in
     # user reads it, without an audit event. None: patient data, through the scope.
     reference: Callable[[], QuerySet[Any]] | None = None
-    interactions: tuple[str, ...] = ("read", "search-type")
+    interactions: tuple[str, ...] = READ_ONLY
     # Served from tables of its own (see Table); then `params` is empty.
     tables: tuple[Table, ...] = ()
     # Patient data reached through a scope function of its own (the audit trail).
@@ -308,7 +312,7 @@ def _from_tables(
     name: str,
     tables: tuple[Table, ...],
     sorts: dict[str, str],
-    interactions: tuple[str, ...] = ("read", "search-type"),
+    interactions: tuple[str, ...] = READ_ONLY,
 ) -> ResourceType:
     """A type served from several tables (or one, through the scope's table machinery):
     read looks in each (ids are UUIDv7, unique across tables), rendering goes to the row's
@@ -385,7 +389,7 @@ PATIENT = ResourceType(
         "_lastUpdated": "updated_at",
         "_id": "id",
     },
-    read=read_patient,
+    read=lambda ctx, record_id: read_patient(ctx, record_id, places=False),
     render_many=_render_patients,
     interactions=("read", "vread", "history-instance", "search-type", "create", "update"),
 )
@@ -407,7 +411,8 @@ ENCOUNTER = ResourceType(
     sorts={"date": "arrived_at", "_lastUpdated": "updated_at", "_id": "id"},
     read=read_encounter,
     render_many=_render_encounters,
-    interactions=("read", "vread", "history-instance", "search-type", "create"),
+    # update: while not signed, through clinical.services (fhir.writes).
+    interactions=(*READ_ONLY, "create", "update"),
 )
 
 OBSERVATION = ResourceType(
@@ -426,7 +431,7 @@ OBSERVATION = ResourceType(
     sorts={"date": "effective_at", "_lastUpdated": "updated_at", "_id": "id"},
     read=lambda ctx, record_id: read_encounter_part(ctx, "Observation", record_id),
     render_many=_render_observations,
-    interactions=("read", "search-type", "create"),
+    interactions=(*READ_ONLY, "create"),
     includes={
         "Observation:patient": "encounter__patient",
         "Observation:subject": "encounter__patient",
@@ -716,6 +721,8 @@ TASK = _from_tables(
         ),
     ),
     sorts={"_id": "id", "authored-on": "created_at", "modified": "updated_at"},
+    # update: the case's transitions, through teleexpertise.services (fhir.writes).
+    interactions=(*READ_ONLY, "update"),
 )
 
 
@@ -755,19 +762,28 @@ COMMUNICATION = _from_tables(
     ),
     sorts={"_id": "id", "sent": "created_at", "_lastUpdated": "updated_at"},
     # An answer to a case, through teleexpertise.services (fhir.writes).
-    interactions=("read", "search-type", "create"),
+    interactions=(*READ_ONLY, "create"),
 )
 
 
 def _planned_appointments(answers: list[Any]) -> list[dict[str, Any]]:
-    """Planned by an answer; fulfilled once a live session of the case started after it."""
-    started: dict[uuid.UUID, list[Any]] = {}
+    """Planned by an answer; fulfilled once a live session of the case started after it (as
+    of when that session was recorded)."""
+    started: dict[uuid.UUID, list[tuple[Any, Any]]] = {}
     sessions = LiveSession.objects.filter(case_id__in={a.case_id for a in answers})
-    for case_id, moment in sessions.values_list("case_id", "started_at"):
-        started.setdefault(case_id, []).append(moment)
+    for case_id, moment, recorded in sessions.values_list("case_id", "started_at", "created_at"):
+        started.setdefault(case_id, []).append((moment, recorded))
     return [
         case_mapping.planned_appointment(
-            a, any(moment >= a.created_at for moment in started.get(a.case_id, []))
+            a,
+            min(
+                (
+                    recorded
+                    for moment, recorded in started.get(a.case_id, [])
+                    if moment >= a.created_at
+                ),
+                default=None,
+            ),
         )
         for a in answers
     ]

@@ -19,11 +19,11 @@ from tbib.accounts.services import TokenError, user_for_token
 from tbib.core.errors import Conflict
 from tbib.fhir import capability
 from tbib.fhir.bundle import process_bundle
-from tbib.fhir.models import Snapshot
 from tbib.fhir.outcome import FhirError, error_response, fhir_response, outcome
 from tbib.fhir.resources import TYPES, ResourceType, as_uuid
 from tbib.fhir.search import COMMON, count_of, offset_of
-from tbib.fhir.writes import create_resource, update_patient_resource
+from tbib.fhir.snapshots import past_versions
+from tbib.fhir.writes import create_resource, update_resource
 
 MAX_BODY = 10 * 1024 * 1024  # a transaction bundle of a few thousand resources
 
@@ -154,21 +154,26 @@ def instance(request: HttpRequest, ctx: AccessContext, type_name: str, rid: str)
             Last_Modified=resource["meta"]["lastUpdated"],
         )
     if request.method == "PUT":
-        if kind.name != "Patient":
+        if "update" not in kind.interactions:
+            updated = ", ".join(sorted(n for n, t in TYPES.items() if "update" in t.interactions))
             raise FhirError(
                 405,
-                f"{kind.name} resources are updated by their own workflow "
-                "(clinical facts are never changed once written).",
+                f"{kind.name} resources are changed by their own workflow, not by PUT "
+                f"(clinical facts never change once written; PUT serves {updated}).",
                 "not-supported",
             )
         body = _body(request)
         if body.get("id") != rid:
             raise FhirError(400, "The resource's id must match the URL.", "invariant")
         with transaction.atomic():
-            resource = update_patient_resource(
-                ctx, record_id, body, request.headers.get("If-Match")
+            resource = update_resource(
+                ctx, kind.name, record_id, body, request.headers.get("If-Match")
             )
-        return fhir_response(resource, ETag=f'W/"{resource["meta"]["versionId"]}"')
+        return fhir_response(
+            resource,
+            ETag=f'W/"{resource["meta"]["versionId"]}"',
+            Last_Modified=resource["meta"]["lastUpdated"],
+        )
     raise FhirError(405, f"{request.method} is not allowed on /{kind.name}/id.", "not-supported")
 
 
@@ -179,22 +184,19 @@ def history(
     kind = _type(type_name)
     if request.method != "GET":
         raise FhirError(405, "GET only.", "not-supported")
-    if "history-instance" not in kind.interactions:
+    if ("vread" if vid is not None else "history-instance") not in kind.interactions:
         raise FhirError(405, f"{kind.name} keeps no history here.", "not-supported")
-    record = kind.read(ctx, as_uuid(rid))  # scoped and audited
+    # Through the type's read: scoped and audited like it, out of scope a 404 like absent.
+    record = kind.read(ctx, as_uuid(rid))
     current = kind.render_many([record])[0]
-    past = [
-        s.body
-        for s in Snapshot.objects.filter(resource_type=kind.name, resource_id=record.pk)
-        if str(s.version_id) != current["meta"]["versionId"]
-    ]
+    past = past_versions(kind.name, record.pk, current["meta"]["versionId"])
     if vid is not None:
         found = next((r for r in [current, *past] if r["meta"]["versionId"] == vid), None)
         if found is None:
             raise FhirError(
                 404, f"Version {vid[:20]!r} of {kind.name}/{rid} is not kept.", "not-found"
             )
-        return fhir_response(found, ETag=f'W/"{vid}"')
+        return fhir_response(found, ETag=f'W/"{vid}"', Last_Modified=found["meta"]["lastUpdated"])
     entries = [
         {
             "fullUrl": f"{request.build_absolute_uri('/fhir')}/{kind.name}/{rid}",
@@ -245,8 +247,11 @@ def search(ctx: AccessContext, kind: ResourceType, request: HttpRequest) -> dict
         order.append(("-" if raw.startswith("-") else "") + kind.sorts[name])
     filters = {k: v for k, v in params.items() if k in kind.param_names}
     query = kind.search(ctx, filters).order_by(*order, "pk")
-    total = query.count()
     records = list(query[offset : offset + count])
+    # A page that is not full tells the total without counting (an identifier search, the
+    # commonest, finds one record: one query instead of two).
+    short = len(records) < count and (records or offset == 0)
+    total = offset + len(records) if short else query.count()
     base = request.build_absolute_uri(f"/fhir/{kind.name}")
     entries = [
         {"fullUrl": f"{base}/{r['id']}", "resource": r, "search": {"mode": "match"}}

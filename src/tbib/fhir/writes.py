@@ -1,9 +1,16 @@
 """Writes through the FHIR interface: create (conditional on an identifier), update with
 version checks. Every write goes through the registry's services or checks the same rules
-(only the staff of the patient's unit write it) and appends its audit event."""
+(only the staff of the patient's unit write it) and appends its audit event.
+
+Update (PUT) is served for Patient (its demographics), Encounter (while not signed: its
+status and reason, through clinical.services) and Task (a tele-expertise case's transitions,
+through teleexpertise.services). With If-Match, an update is refused (412) unless it names
+the current version; without it, it applies to the current version (last writer wins). What
+a PUT would change beyond what the services change is refused (422) with what can change."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 import urllib.parse
 import uuid
@@ -11,18 +18,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tbib.access.choices import AuditAction, AuditOutcome
-from tbib.access.scope import AccessContext, audit, check_patient_write
+from tbib.access.scope import AccessContext, AccessDenied, audit, check_patient_write
+from tbib.accounts.choices import UserRole
+from tbib.accounts.models import User
 from tbib.clinical.choices import EncounterStatus, ObservationSource
-from tbib.clinical.models import Encounter, Observation
+from tbib.clinical.models import SIGNED_MESSAGE, Encounter, Observation
+from tbib.clinical.services import sign_encounter, update_encounter
 from tbib.fhir import mapping, structure, versions
-from tbib.fhir.case_mapping import ANSWER_CATEGORY
+from tbib.fhir.case_mapping import ANSWER_CATEGORY, CASE_STATUS_SYSTEM, CASE_TASK_STATUS
 from tbib.fhir.models import ExternalIdentifier
 from tbib.fhir.outcome import FhirError
 from tbib.fhir.resources import TYPES, reference_id
 from tbib.patients.models import Patient
 from tbib.patients.services import register_patient, update_patient
-from tbib.teleexpertise.models import Answer
-from tbib.teleexpertise.services import answer_case, request_information
+from tbib.teleexpertise import services as cases
+from tbib.teleexpertise.choices import CaseStatus
+from tbib.teleexpertise.models import Answer, Case
 from tbib.tours.choices import StopStatus
 from tbib.tours.models import Stop
 
@@ -112,8 +123,8 @@ def _create_answer(ctx: AccessContext, body: dict[str, Any]) -> Answer:
         if isinstance(coding, dict) and coding.get("system") in (None, ANSWER_CATEGORY)
     }
     if "request-for-information" in codes:
-        return request_information(ctx=ctx, case_id=case_id, question=text)
-    return answer_case(ctx=ctx, case_id=case_id, advice=text)
+        return cases.request_information(ctx=ctx, case_id=case_id, question=text)
+    return cases.answer_case(ctx=ctx, case_id=case_id, advice=text)
 
 
 def _own_patient(ctx: AccessContext, reference: object, action: AuditAction) -> Patient:
@@ -231,6 +242,45 @@ def _create_observation(ctx: AccessContext, body: dict[str, Any]) -> Observation
     return observation
 
 
+def update_resource(
+    ctx: AccessContext,
+    type_name: str,
+    record_id: uuid.UUID,
+    body: dict[str, Any],
+    if_match: str | None,
+) -> dict[str, Any]:
+    """PUT <type>/<id> (or a Bundle's PUT entry) of a type updated here: the resource as stored
+    after the update. Absent or out of scope is a 404: update never creates (updateCreate
+    false in the CapabilityStatement)."""
+    if body.get("resourceType") != type_name:
+        raise FhirError(400, f"The body is a {body.get('resourceType')!s:.40}, not a {type_name}.")
+    if str(body.get("id", "")).lower() != str(record_id):
+        raise FhirError(400, "The resource's id must match the URL.", "invariant")
+    if type_name == "Patient":
+        return update_patient_resource(ctx, record_id, body, if_match)
+    if type_name == "Encounter":
+        return _update_encounter(ctx, record_id, body, if_match)
+    if type_name == "Task":
+        return _update_task(ctx, record_id, body, if_match)
+    raise FhirError(405, f"{type_name} resources are not updated here.", "not-supported")
+
+
+def _check_version(type_name: str, version: str, if_match: str | None) -> None:
+    """If-Match (hl7.org/fhir/R4/http.html#concurrency): refused (412) unless it names the
+    current version. Without it the update applies to the current version, as it always has
+    for Patient."""
+    if if_match is None:
+        return
+    wanted = if_match.strip().removeprefix("W/").strip('"')
+    if wanted != version:
+        raise FhirError(
+            412,
+            f"Version conflict: the {type_name.lower()} is at version {version}, "
+            f"not {wanted[:20]}. Read it again and reapply your change.",
+            "conflict",
+        )
+
+
 def update_patient_resource(
     ctx: AccessContext, patient_id: uuid.UUID, body: dict[str, Any], if_match: str | None
 ) -> dict[str, Any]:
@@ -240,27 +290,316 @@ def update_patient_resource(
         raise FhirError(
             404, "No patient with this id in your scope (create with POST).", "not-found"
         )
-    version = versions.version_of("Patient", patient_id)
-    if if_match is not None:
-        wanted = if_match.strip().removeprefix("W/").strip('"')
-        if wanted != str(version):
-            raise FhirError(
-                412,
-                f"Version conflict: the patient is at version {version}, "
-                f"not {wanted[:20]}. Read it again and reapply your change.",
-                "conflict",
-            )
+    _check_version("Patient", str(versions.version_of("Patient", patient_id)), if_match)
     structure.check(body)
     fields = mapping.patient_fields(body)
     update_patient(ctx=ctx, patient_id=patient_id, changes=fields)
+    _add_identifiers("Patient", patient_id, _new_identifiers("Patient", patient_id, body))
+    return TYPES["Patient"].render_many([Patient.objects.get(pk=patient_id)])[0]
+
+
+def _new_identifiers(
+    type_name: str, record_id: uuid.UUID, body: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """The identifiers other systems give the record that it does not have yet. None is ever
+    dropped: another system may still search by it."""
     known = set(
         ExternalIdentifier.objects.filter(
-            resource_type="Patient", resource_id=patient_id
+            resource_type=type_name, resource_id=record_id
         ).values_list("system", "value")
     )
-    for system, value in mapping.external_identifiers(body):
-        if (system, value) not in known:
-            ExternalIdentifier.objects.create(
-                resource_type="Patient", system=system, value=value, resource_id=patient_id
+    return list(dict.fromkeys(p for p in mapping.external_identifiers(body) if p not in known))
+
+
+def _add_identifiers(type_name: str, record_id: uuid.UUID, pairs: list[tuple[str, str]]) -> None:
+    """After the write that made the record's new version: an identifier is part of the
+    resource, and fhir.snapshots keeps the current version again with it."""
+    for system, value in pairs:
+        ExternalIdentifier.objects.create(
+            resource_type=type_name, system=system, value=value, resource_id=record_id
+        )
+
+
+# What a PUT never changes: set by the server (hl7.org/fhir/R4/resource.html#Meta).
+_SERVER_SET = frozenset({"resourceType", "id", "meta", "text"})
+
+
+def _refuse_other_changes(
+    type_name: str,
+    current: dict[str, Any],
+    body: dict[str, Any],
+    *,
+    changeable: frozenset[str],
+    computed: tuple[str, ...],
+    what_changes: str,
+) -> None:
+    """Refuse (422) a PUT whose resource differs from the current one elsewhere than in the
+    elements the services change. `computed`: elements (dotted paths) the workflow sets, whose
+    value in the body is ignored. References, instants and displays compare by meaning, so a
+    resource read and sent back unchanged (by any client library) changes nothing."""
+    mine, theirs = _comparable(current, computed), _comparable(body, computed)
+    differing = sorted(
+        f"{type_name}.{element}"
+        for element in (set(mine) | set(theirs)) - _SERVER_SET - changeable
+        if mine.get(element) != theirs.get(element)
+    )
+    if differing:
+        raise FhirError(
+            422,
+            f"{', '.join(differing)[:300]} cannot change here. What can: {what_changes}",
+            "business-rule",
+        )
+
+
+def _comparable(resource: dict[str, Any], computed: tuple[str, ...]) -> dict[str, Any]:
+    kept = copy.deepcopy(resource)
+    for path in computed:
+        *parents, last = path.split(".")
+        holder: Any = kept
+        for part in parents:
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        if isinstance(holder, dict):
+            holder.pop(last, None)
+            if parents and not holder:  # `period` without its `end` and nothing else
+                _drop(kept, parents)
+    normalised: dict[str, Any] = _normalise(kept)
+    return normalised
+
+
+def _drop(resource: dict[str, Any], path: list[str]) -> None:
+    for part in path[:-1]:
+        resource = resource[part]
+    resource.pop(path[-1], None)
+
+
+def _normalise(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _normalise(v, k) for k, v in value.items() if k != "display"}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, str):
+        if key == "reference":
+            return "/".join(value.rstrip("/").split("/")[-2:])  # absolute or relative
+        if "T" in value and len(value) >= 16:
+            try:
+                moment = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            if moment.tzinfo is not None:
+                return moment.astimezone(datetime.UTC)
+    return value
+
+
+_ENCOUNTER_STEPS = {"arrived": 0, "in-progress": 1, "finished": 2}
+_ENCOUNTER_CHANGES = (
+    "status (arrived, then in-progress when the unit's GP takes the patient in, then "
+    "finished when the GP signs), reasonCode (as text) and new identifiers; a signed "
+    "encounter changes only through a correction."
+)
+
+
+def _update_encounter(
+    ctx: AccessContext, encounter_id: uuid.UUID, body: dict[str, Any], if_match: str | None
+) -> dict[str, Any]:
+    """PUT Encounter/<id> while it is not signed, through clinical.services: the reason
+    (update_encounter), taking the patient in (in-progress, the GP's update) and signing
+    (finished: sign_encounter, which wants a diagnosis)."""
+    kind = TYPES["Encounter"]
+    kind.read(ctx, encounter_id)  # scoped and audited: out of scope is a 404 like absent
+    encounter = Encounter.objects.select_for_update().get(pk=encounter_id)
+    current = kind.render_many([encounter])[0]
+    _check_version("Encounter", current["meta"]["versionId"], if_match)
+    if encounter.is_locked:
+        raise FhirError(409, SIGNED_MESSAGE, "conflict")
+    structure.check(body)
+    _refuse_other_changes(
+        "Encounter",
+        current,
+        body,
+        changeable=frozenset({"status", "reasonCode", "identifier"}),
+        computed=("period.end",),
+        what_changes=_ENCOUNTER_CHANGES,
+    )
+    status = body.get("status")
+    step = _ENCOUNTER_STEPS.get(str(status), -1)
+    if step < _ENCOUNTER_STEPS[current["status"]]:
+        raise FhirError(
+            422,
+            f"Encounter.status cannot go from {current['status']} to {str(status)[:20]}. "
+            f"What can change: {_ENCOUNTER_CHANGES}",
+            "business-rule",
+        )
+    reason = _reason(body)
+    moves = step > _ENCOUNTER_STEPS[current["status"]]
+    if moves and ctx.user.role != UserRole.GP:
+        # Audited like the services' own refusals (clinical.services._refuse).
+        audit(
+            ctx,
+            action=AuditAction.UPDATE,
+            resource_type="Encounter",
+            resource_id=str(encounter.pk),
+            patient_id=encounter.patient_id,
+            outcome=AuditOutcome.DENIED,
+            detail=f"FHIR: status {status}",
+        )
+        raise AccessDenied("Only the unit's general practitioner takes a patient in and signs.")
+    identifiers = _new_identifiers("Encounter", encounter.pk, body)
+    takes_in = moves and encounter.status == EncounterStatus.WAITING
+    if reason != encounter.reason or takes_in or identifiers:
+        notes = {"reason": reason} if reason != encounter.reason else {}
+        update_encounter(ctx=ctx, encounter_id=encounter.pk, notes=notes)
+    if status == "finished":
+        sign_encounter(ctx=ctx, encounter_id=encounter.pk)
+    _add_identifiers("Encounter", encounter.pk, identifiers)
+    return kind.render_many([Encounter.objects.get(pk=encounter.pk)])[0]
+
+
+_REASON_LENGTH = 300  # clinical.models.Encounter.reason
+
+
+def _reason(body: dict[str, Any]) -> str:
+    """The reason for the visit, kept as text (Encounter.reasonCode[].text)."""
+    texts = []
+    for concept in body.get("reasonCode") or []:
+        if set(concept) - {"text"}:
+            raise FhirError(
+                422, "Encounter.reasonCode is kept as text only: send {'text': ...}.", "value"
             )
-    return TYPES["Patient"].render_many([Patient.objects.get(pk=patient_id)])[0]
+        texts.append(str(concept.get("text", "")).strip())
+    reason = " ".join(t for t in texts if t)
+    if len(reason) > _REASON_LENGTH:
+        raise FhirError(
+            422, f"Encounter.reasonCode: at most {_REASON_LENGTH} characters.", "too-long"
+        )
+    return reason
+
+
+_TASK_CHANGES = (
+    "status, owner and businessStatus, as the case's workflow moves: a specialist of the "
+    "specialty claims it (in-progress, owner themselves) or is assigned it (in-progress, owner "
+    "that specialist); the holder releases it (ready, no owner); the unit's GP submits a draft "
+    "(ready), cancels it (cancelled) or closes it once answered (businessStatus closed). The "
+    "specialist answers with a Communication."
+)
+# The FHIR statuses a PUT may ask for, as the case status they lead to.
+_TASK_TARGETS = {
+    "in-progress": CaseStatus.CLAIMED,
+    "ready": CaseStatus.QUEUED,
+    "requested": CaseStatus.SUBMITTED,
+    "cancelled": CaseStatus.CANCELLED,
+}
+
+
+def _update_task(
+    ctx: AccessContext, case_id: uuid.UUID, body: dict[str, Any], if_match: str | None
+) -> dict[str, Any]:
+    """PUT Task/<case>: one transition of the case, through the service that makes it (which
+    checks who may and whether the case's status allows it, 403 and 409 otherwise)."""
+    kind = TYPES["Task"]
+    kind.read(ctx, case_id)  # scoped and audited: out of scope is a 404 like absent
+    case = Case.objects.select_for_update().get(pk=case_id)
+    current = kind.render_many([case])[0]
+    _check_version("Task", current["meta"]["versionId"], if_match)
+    structure.check(body)
+    _refuse_other_changes(
+        "Task",
+        current,
+        body,
+        changeable=frozenset({"status", "businessStatus", "owner"}),
+        computed=("lastModified", "executionPeriod", "restriction"),
+        what_changes=_TASK_CHANGES,
+    )
+    owner = _owner(body)
+    target = _task_target(case, current, body, owner)
+    if target is None:
+        return current  # nothing asked: no new version
+    if target == CaseStatus.CLAIMED:
+        if owner is None:
+            raise FhirError(
+                422, "Task.owner must name the specialist who takes the case.", "required"
+            )
+        if owner == ctx.user.pk and case.status == CaseStatus.QUEUED:
+            cases.claim_case(ctx=ctx, case_id=case.pk)
+        else:
+            specialist = User.objects.filter(pk=owner).first()
+            if specialist is None:
+                raise FhirError(422, "Task.owner must reference a Practitioner of this server.")
+            cases.assign_case(ctx=ctx, case_id=case.pk, specialist=specialist)
+    elif case.status == CaseStatus.DRAFT and target in (CaseStatus.SUBMITTED, CaseStatus.QUEUED):
+        # On the hub a submitted case enters its specialty's queue at once (ready).
+        _same_owner(owner, None, "a submitted case has none")
+        cases.submit_case(ctx=ctx, case_id=case.pk)
+    elif case.status == CaseStatus.CLAIMED and target == CaseStatus.QUEUED:
+        _same_owner(owner, None, "a released case has none")
+        cases.release_case(ctx=ctx, case_id=case.pk)
+    elif target == CaseStatus.CANCELLED:
+        _same_owner(owner, case.claimed_by_id, "cancelling does not change it")
+        cases.cancel_case(ctx=ctx, case_id=case.pk)
+    elif target == CaseStatus.CLOSED:
+        _same_owner(owner, case.claimed_by_id, "closing does not change it")
+        cases.close_case(ctx=ctx, case_id=case.pk)
+    else:
+        raise FhirError(
+            422,
+            f"A case that is {case.status} does not become {target} here. "
+            f"What can change: {_TASK_CHANGES}",
+            "business-rule",
+        )
+    return kind.render_many([Case.objects.get(pk=case.pk)])[0]
+
+
+def _owner(body: dict[str, Any]) -> uuid.UUID | None:
+    owner = body.get("owner")
+    if not owner:
+        return None
+    found = reference_id(str(owner.get("reference", "")), "Practitioner")
+    if found is None:
+        raise FhirError(422, "Task.owner must be a reference to Practitioner/<id>.", "value")
+    return found
+
+
+def _task_target(
+    case: Case, current: dict[str, Any], body: dict[str, Any], owner: uuid.UUID | None
+) -> str | None:
+    """The case status a PUT asks for: by businessStatus (our own code) when it changed, else
+    by status, else a new owner (an assignment); None when it asks for no change."""
+    business = next(
+        (
+            coding.get("code")
+            for coding in (body.get("businessStatus") or {}).get("coding") or []
+            if coding.get("system") == CASE_STATUS_SYSTEM
+        ),
+        case.status,
+    )
+    status = body.get("status")
+    if business != case.status:
+        if business not in CASE_TASK_STATUS or CASE_TASK_STATUS[business] != status:
+            raise FhirError(
+                422,
+                f"Task.businessStatus {str(business)[:20]} does not go with status "
+                f"{str(status)[:20]}.",
+                "business-rule",
+            )
+        return str(business)
+    if status != current["status"]:
+        target = _TASK_TARGETS.get(str(status))
+        if target is None:
+            raise FhirError(
+                422,
+                f"Task.status {str(status)[:20]} is not set by PUT here. "
+                f"What can change: {_TASK_CHANGES}",
+                "business-rule",
+            )
+        return str(target)
+    if owner != case.claimed_by_id:
+        return str(CaseStatus.CLAIMED)
+    return None
+
+
+def _same_owner(owner: uuid.UUID | None, expected: uuid.UUID | None, why: str) -> None:
+    if owner != expected:
+        raise FhirError(
+            422,
+            f"Task.owner must be {'left out' if expected is None else 'unchanged'} ({why}).",
+            "business-rule",
+        )

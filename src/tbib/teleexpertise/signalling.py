@@ -47,8 +47,10 @@ def _log_join(case_id: uuid.UUID, username: str) -> None:
 
 @database_sync_to_async
 def _log_leave(case_id: uuid.UUID) -> None:
+    now = timezone.now()
+    # updated_at too (an UPDATE skips auto_now): the session's FHIR Appointment version moves.
     LiveSession.objects.filter(case_id=case_id, ended_at__isnull=True).update(
-        ended_at=timezone.now()
+        ended_at=now, updated_at=now
     )
 
 
