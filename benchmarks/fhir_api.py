@@ -1,10 +1,13 @@
 """FHIR interface throughput on PostgreSQL with 100,000 patients, authenticated and audited.
 
-Run: .venv/bin/python benchmarks/fhir_api.py [--patients 100000] [--workers 3] [--seconds 20]
+Run: .venv/bin/python benchmarks/fhir_api.py [--patients 100000] [--workers 2] [--seconds 20]
+[--server gunicorn|uvicorn] [--keep]
 Needs wrk (Debian package `wrk`). Creates the database tbib_bench_fhir on the local
-PostgreSQL (dropped at the end), imports the geography, builds the network, registers the
-synthetic patients (each with a CIN), then serves the hub with uvicorn (several worker
-processes, as production would) and drives it with wrk: `GET /fhir/Patient/<id>` of random
+PostgreSQL (dropped at the end unless --keep; a kept database with the same number of
+patients is reused), imports the geography, builds the network, registers the synthetic
+patients (each with a CIN), then serves the hub as production serves its HTTP interfaces
+(gunicorn, WSGI, several worker processes with threads; `--server uvicorn` serves the ASGI
+application instead, for comparison) and drives it with wrk: `GET /fhir/Patient/<id>` of random
 patients, then `GET /fhir/Patient?identifier=<cin system>|<cin>`, as the national
 coordinator with a bearer token. Every request goes through the scoped-access layer and writes
 its audit event (checked: the audit trail grows by the number of requests). Last line: one
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 DB = "tbib_bench_fhir"
@@ -86,14 +90,94 @@ def _script(path: Path, token: str, paths: list[str]) -> Path:
     return path
 
 
+def _patients_in_kept_database() -> int | None:
+    found = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-Atc",
+         "SELECT count(*) FROM patients_patient"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return int(found.stdout) if found.returncode == 0 and found.stdout.strip() else None
+
+
+def _load_patients(count: int) -> float:
+    """The geography, the demo network and `count` synthetic patients; seconds taken."""
+    from django.core.management import call_command
+
+    from tbib.geo.importer import import_reference_geography
+    from tbib.network.models import MobileUnit
+    from tbib.network.services import build_demo_network
+    from tbib.patients.demo import demography_of
+    from tbib.patients.models import Patient
+    from tbib.patients.synthetic import generate_people
+
+    call_command("migrate", verbosity=0)
+    import_reference_geography()
+    build_demo_network()
+    rng = random.Random(9)
+    units = list(MobileUnit.objects.select_related("home_commune"))
+    started, batch = time.perf_counter(), []
+    for index in range(count):
+        unit = units[index % len(units)]
+        person = generate_people(
+            demography=demography_of(unit.home_commune),
+            count=1,
+            rng=rng,
+            today=datetime.date(2026, 11, 22),
+        )[0]
+        patient = Patient(
+            unit=unit,
+            given_name=person.given_latin,
+            family_name=person.family_latin,
+            given_name_ar=person.given_arabic,
+            family_name_ar=person.family_arabic,
+            sex=person.sex,
+            birth_date=person.birth_date,
+            phone=person.phone or "",
+            commune=unit.home_commune,
+            cin=f"BK{index:06d}",
+        )
+        patient.refresh_name_keys()
+        batch.append(patient)
+        if len(batch) == 5000:
+            Patient.objects.bulk_create(batch)
+            batch = []
+    Patient.objects.bulk_create(batch)
+    return time.perf_counter() - started
+
+
+def _server_command(args: argparse.Namespace) -> list[str]:
+    """gunicorn's threaded workers run Django's WSGI handler directly; under uvicorn (ASGI)
+    every synchronous view and middleware crosses asgiref's thread hops, which measured here
+    doubles the CPU of a request (docs/benchmarks.md)."""
+    port, workers = str(PORT), str(args.workers)
+    if args.server == "uvicorn":
+        app, options = "tbib.asgi:application", ["--port", port, "--no-access-log"]
+    else:
+        app = "tbib.wsgi:application"
+        options = ["--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
+        options += ["--threads", str(args.threads)]
+    return [
+        sys.executable,
+        "-m",
+        args.server,
+        app,
+        "--workers",
+        workers,
+        "--log-level",
+        "warning",
+    ] + options
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="per gunicorn worker")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=12)
-    parser.add_argument("--interface", choices=["asgi3", "wsgi"], default="asgi3")
-    parser.add_argument("--pool", type=int, default=8, help="TBIB_DB_POOL of the server")
+    parser.add_argument("--server", choices=["gunicorn", "uvicorn"], default="gunicorn")
+    parser.add_argument("--pool", type=int, default=0, help="TBIB_DB_POOL of the server")
+    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the database")
     args = parser.parse_args()
     url = f"postgres://postgres@127.0.0.1:5432/{DB}"
     env = {
@@ -105,14 +189,16 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "tbib.settings.base",
     }
     os.environ.update(env)
-    _psql(f"DROP DATABASE IF EXISTS {DB}")
-    _psql(f"CREATE DATABASE {DB}")
+    reused = args.keep and _patients_in_kept_database() == args.patients
+    if not reused:
+        _psql(f"DROP DATABASE IF EXISTS {DB}")
+        _psql(f"CREATE DATABASE {DB}")
     server = None
+    load_s = 0.0
     try:
         import django
 
         django.setup()
-        from django.core.management import call_command
         from django.db import connection
         from django.test import RequestFactory
 
@@ -120,50 +206,16 @@ def main() -> None:
         from tbib.accounts.models import User
         from tbib.accounts.services import issue_token
         from tbib.fhir.mapping import CIN_SYSTEM
-        from tbib.geo.importer import import_reference_geography
-        from tbib.network.models import MobileUnit
-        from tbib.network.services import build_demo_network
-        from tbib.patients.demo import demography_of
         from tbib.patients.models import Patient
-        from tbib.patients.synthetic import generate_people
 
-        call_command("migrate", verbosity=0)
-        import_reference_geography()
-        build_demo_network()
-        rng = random.Random(9)
-        units = list(MobileUnit.objects.select_related("home_commune"))
-        started, batch = time.perf_counter(), []
-        for index in range(args.patients):
-            unit = units[index % len(units)]
-            person = generate_people(
-                demography=demography_of(unit.home_commune),
-                count=1,
-                rng=rng,
-                today=datetime.date(2026, 11, 22),
-            )[0]
-            patient = Patient(
-                unit=unit,
-                given_name=person.given_latin,
-                family_name=person.family_latin,
-                given_name_ar=person.given_arabic,
-                family_name_ar=person.family_arabic,
-                sex=person.sex,
-                birth_date=person.birth_date,
-                phone=person.phone or "",
-                commune=unit.home_commune,
-                cin=f"BK{index:06d}",
-            )
-            patient.refresh_name_keys()
-            batch.append(patient)
-            if len(batch) == 5000:
-                Patient.objects.bulk_create(batch)
-                batch = []
-        Patient.objects.bulk_create(batch)
-        load_s = time.perf_counter() - started
+        if not reused:
+            load_s = _load_patients(args.patients)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         national = User.objects.create_user(
-            "bench-fhir", password="pw-Bench-2026", role="national-coordinator"
+            f"bench-fhir-{uuid.uuid4().hex[:8]}",
+            password="pw-Bench-2026",
+            role="national-coordinator",
         )
         token = issue_token(
             RequestFactory().post("/"), username=national.username, password="pw-Bench-2026"
@@ -171,24 +223,8 @@ def main() -> None:
         sample = list(Patient.objects.order_by("?").values_list("pk", "cin")[:2000])
         connection.close()
 
-        app = "tbib.wsgi:application" if args.interface == "wsgi" else "tbib.asgi:application"
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                app,
-                "--port",
-                str(PORT),
-                "--interface",
-                args.interface,
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env={**env, "TBIB_DB_POOL": str(args.pool)},
+            _server_command(args), env={**env, "TBIB_DB_POOL": str(args.pool)}
         )
         for _ in range(100):
             try:
@@ -216,7 +252,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        if not args.keep:
+            _psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     result = {
         "benchmark": "fhir_api",
         "date": datetime.date.today().isoformat(),

@@ -22,7 +22,14 @@ from tbib.accounts.choices import UserRole
 from tbib.accounts.models import User
 from tbib.clinical.models import Encounter, Observation
 from tbib.patients.models import Patient
-from tests.factories import UserFactory, regional_coordinator, unit_staff
+from tests.factories import (
+    UserFactory,
+    claimed_case,
+    regional_coordinator,
+    specialist,
+    unit,
+    unit_staff,
+)
 from tests.fhir.synthea import SYNTHEA, bundle
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +272,34 @@ def test_scope_and_audit_apply(
     assert AuditEvent.objects.filter(
         resource_type="Patient", action="search", detail__startswith="FHIR search"
     ).exists()
+
+
+def test_a_patient_read_follows_each_role_and_a_change_of_place_at_once(
+    api_client: Client, bearer: Callable[[User], dict[str, str]]
+) -> None:
+    """The scoped read of one patient is compiled once per scope (access.scope): each role
+    reaches exactly its patients, and a user moved elsewhere loses the old ones at once."""
+    case = claimed_case("midelt-1")  # a cardiology case of a Midelt patient, submitted
+    url = f"/fhir/Patient/{case.patient_id}"
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+
+    def status(user: User) -> int:
+        return int(api_client.get(url, **bearer(user)).status_code)
+
+    nurse = unit_staff(UserRole.NURSE, "midelt-1", username="fhir-moved")
+    assert status(nurse) == 200
+    nurse.unit = unit("figuig-1")
+    nurse.save()
+    assert status(nurse) == 404
+    assert status(case.claimed_by) == 200
+    assert status(specialist("dermatology")) == 404
+    assert status(regional_coordinator("08")) == 200
+    assert status(regional_coordinator("02")) == 404
+    assert status(UserFactory(username="fhir-nat", role=UserRole.NATIONAL_COORDINATOR)) == 200
+    assert status(UserFactory(username="fhir-admin", role=UserRole.ADMINISTRATOR)) == 404
+    reads = AuditEvent.objects.filter(resource_id=str(case.patient_id), action="read")
+    outcomes = reads.exclude(pk__in=before)
+    assert sorted(outcomes.values_list("outcome", flat=True)) == ["allowed"] * 4 + ["denied"] * 4
 
 
 def test_the_network_reads_as_fhir_and_diagnoses_as_conditions(

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -32,6 +32,7 @@ from tbib.access.models import AuditEvent
 from tbib.accounts.choices import UNIT_ROLES, UserRole
 from tbib.accounts.models import User
 from tbib.clinical.models import Encounter
+from tbib.core.bulk import insert_new
 from tbib.patients.identifiers import CIN_PATTERN, IdentifierError, normalise_phone
 from tbib.patients.matching import (
     DEFAULT_THRESHOLD,
@@ -80,22 +81,21 @@ def audit(
 ) -> AuditEvent:
     """Append one event to the audit trail (kept even if the transaction rolls back, when it
     records an attempt: access.kept)."""
-    # The event and its change-log row (replication) commit together: one commit, one disk
-    # flush, where autocommit (a read outside any transaction) made two. Inside a caller's
-    # transaction this adds nothing (no savepoint).
-    with transaction.atomic(savepoint=False):
-        event = AuditEvent.objects.create(
-            actor=ctx.user,
-            actor_username=ctx.user.get_username(),
-            actor_role=ctx.user.role,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            patient_id=patient_id,
-            outcome=outcome,
-            client_address=ctx.client_address,
-            detail=detail[:500],
-        )
+    event = AuditEvent(
+        actor=ctx.user,
+        actor_username=ctx.user.get_username(),
+        actor_role=ctx.user.role,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        patient_id=patient_id,
+        outcome=outcome,
+        client_address=ctx.client_address,
+        detail=detail[:500],
+    )
+    # The event and its change-log row (replication) commit together, in one statement where
+    # the database allows: the trail is written on every read of patient data.
+    insert_new(event)
     kept.remember(event)  # after: whether the *caller's* transaction may roll it back
     return event
 
@@ -241,10 +241,12 @@ def read_patient(ctx: AccessContext, patient_id: uuid.UUID, *, places: bool = Tr
     `places=False` leaves the unit and commune unloaded (their ids are on the record), for
     callers that show no place names: the FHIR read, the API's busiest read, costs a join less.
     """
-    patient = _scoped_patients(ctx.user).filter(pk=patient_id)
     if places:
-        patient = patient.select_related("unit", "commune")
-    found = patient.first()
+        found = (
+            _scoped_patients(ctx.user).filter(pk=patient_id).select_related("unit", "commune")
+        ).first()
+    else:
+        found = _one_scoped_patient(ctx.user, patient_id)
     if found is not None:
         audit(
             ctx,
@@ -267,6 +269,32 @@ def read_patient(ctx: AccessContext, patient_id: uuid.UUID, *, places: bool = Tr
     # The same answer whether the record is absent or out of scope, so that ids cannot be
     # probed; the audit trail tells the two apart.
     raise RecordNotFound("No patient with this id in your scope.")
+
+
+# The scoped query of one patient by id, compiled once per scope (its parameters are the
+# user's role and places, nothing else): building it through the ORM cost more than running
+# it, on the API's busiest read (benchmarks/fhir_api.py).
+_ONE_PATIENT: dict[tuple[object, ...], tuple[str, list[object], int]] = {}
+_PROBE = uuid.UUID(int=0)
+_PATIENT_ID = Patient._meta.get_field("id")
+
+
+def _one_scoped_patient(user: User, patient_id: uuid.UUID) -> Patient | None:
+    if _patient_scope(user) is None:
+        return None
+    key = (user.role, user.unit_id, user.region_id, user.specialty_id)
+    compiled = _ONE_PATIENT.get(key)
+    if compiled is None:
+        sql, params = _scoped_patients(user).filter(pk=_PROBE).query.sql_with_params()
+        found = [i for i, p in enumerate(params) if p in (_PROBE, _PROBE.hex)]
+        if len(found) != 1:  # not a shape this cache knows: the ORM's way
+            return _scoped_patients(user).filter(pk=patient_id).first()
+        if len(_ONE_PATIENT) > 5000:
+            _ONE_PATIENT.clear()
+        compiled = _ONE_PATIENT[key] = (sql, list(params), found[0])
+    sql, bound, at = compiled[0], list(compiled[1]), compiled[2]
+    bound[at] = _PATIENT_ID.get_db_prep_value(patient_id, connection)
+    return next(iter(Patient.objects.raw(sql, bound)), None)
 
 
 def lookup_patient_by_cin(ctx: AccessContext, cin: str) -> Patient:

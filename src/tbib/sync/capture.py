@@ -94,6 +94,25 @@ def record_changes(
     )  # fmt: skip
 
 
+def change_of_new(instance: models.Model) -> dict[str, Any] | None:
+    """The change-log row of a new record written without `post_save` (core.bulk.insert_new),
+    when its unit is known without a query; None when the record is not replicated.
+
+    Raises LookupError when the unit would need a query (the caller logs after the insert).
+    """
+    name = label(type(instance))
+    if name not in REPLICATED:
+        return None
+    if REPLICATED[name] == "mutable":
+        raise ValueError(f"{name} keeps per-field clocks: save it, do not insert it bare.")
+    unit = _cached(instance, SCOPE[name])
+    if unit is _UNKNOWN:
+        raise LookupError(name)
+    when = clock().tick()
+    return {"model": name, "record_id": instance.pk, "hlc": when.encode(),
+            "origin": when.node, "scope": unit, "pushed": False}  # fmt: skip
+
+
 def _saved(sender: type[models.Model], instance: models.Model, raw: bool = False,
            created: bool = False, **kwargs: Any) -> None:  # fmt: skip
     if getattr(instance, "_sync_applying", False):
