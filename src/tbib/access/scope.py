@@ -33,6 +33,7 @@ from tbib.accounts.choices import UNIT_ROLES, UserRole
 from tbib.accounts.models import User
 from tbib.clinical.models import Encounter
 from tbib.core.bulk import insert_new
+from tbib.core.rows import fetch_one
 from tbib.patients.identifiers import CIN_PATTERN, IdentifierError, normalise_phone
 from tbib.patients.matching import (
     DEFAULT_THRESHOLD,
@@ -294,7 +295,7 @@ def _one_scoped_patient(user: User, patient_id: uuid.UUID) -> Patient | None:
         compiled = _ONE_PATIENT[key] = (sql, list(params), found[0])
     sql, bound, at = compiled[0], list(compiled[1]), compiled[2]
     bound[at] = _PATIENT_ID.get_db_prep_value(patient_id, connection)
-    return next(iter(Patient.objects.raw(sql, bound)), None)
+    return fetch_one(Patient, sql, bound)
 
 
 def lookup_patient_by_cin(ctx: AccessContext, cin: str) -> Patient:

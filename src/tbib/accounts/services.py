@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tbib.accounts.models import ApiToken, User
+from tbib.core.rows import fetch_one, select_list
 
 
 class LoginError(Exception):
@@ -97,9 +98,9 @@ def user_for_token(token: str) -> User:
     """
     digest = _digest(token)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    valid = list(User.objects.raw(_VALID_TOKEN_USER, [digest, now]))
-    if valid:
-        return valid[0]
+    valid = fetch_one(User, _VALID_TOKEN_USER, [digest, now])
+    if valid is not None:
+        return valid
     found = ApiToken.objects.select_related("user").filter(digest=digest).first()
     if found is None:
         raise TokenError("Unknown bearer token.")
@@ -116,6 +117,6 @@ def user_for_token(token: str) -> User:
 # and column names are the models' own; the values are bound.
 _USER, _TOKEN = User._meta.db_table, ApiToken._meta.db_table
 _VALID_TOKEN_USER = (
-    f"SELECT u.* FROM {_USER} u JOIN {_TOKEN} t ON t.user_id = u.id "  # noqa: S608
+    f"SELECT {select_list(User, 'u')} FROM {_USER} u JOIN {_TOKEN} t ON t.user_id = u.id "  # noqa: S608
     "WHERE t.digest = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active"
 )
