@@ -15,6 +15,9 @@ from tbib.teleexpertise import views as platform_views
 from tbib.web import views
 
 urlpatterns = [
+    # First: the machine interfaces carry most requests, and Django tries patterns in order.
+    path("fhir/", include("tbib.fhir.urls")),
+    path("api/", api.urls),
     path("", views.home, name="home"),
     path("units/<slug:code>/", views.unit_detail, name="unit-detail"),
     path("unit/", unit_views.today, name="unit-today"),
@@ -94,7 +97,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", verify_otp, name="otp-verify"),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
-    path("fhir/", include("tbib.fhir.urls")),
     path("supervision/", include("tbib.supervision.urls")),
 ]

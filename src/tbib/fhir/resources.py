@@ -351,15 +351,13 @@ def _from_tables(
 
 def _render_patients(records: list[Any]) -> list[dict[str, Any]]:
     ids = [r.pk for r in records]
-    found = versions.versions_of("Patient", ids)
-    extras = versions.extra_identifiers("Patient", ids)
+    found, extras = versions.versions_and_identifiers("Patient", ids)
     return [mapping.patient_resource(r, found[r.pk], extras.get(r.pk, [])) for r in records]
 
 
 def _render_encounters(records: list[Any]) -> list[dict[str, Any]]:
     ids = [r.pk for r in records]
-    found = versions.versions_of("Encounter", ids)
-    extras = versions.extra_identifiers("Encounter", ids)
+    found, extras = versions.versions_and_identifiers("Encounter", ids)
     return [mapping.encounter_resource(r, found[r.pk], extras.get(r.pk, [])) for r in records]
 
 
