@@ -1,6 +1,6 @@
 """FHIR interface throughput on PostgreSQL with 100,000 patients, authenticated and audited.
 
-Run: .venv/bin/python benchmarks/fhir_api.py [--patients 100000] [--workers 2] [--seconds 20]
+Run: .venv/bin/python benchmarks/fhir_api.py [--patients 100000] [--workers 3] [--seconds 20]
 [--server gunicorn|uvicorn] [--keep]
 Needs wrk (Debian package `wrk`). Creates the database tbib_bench_fhir on the local
 PostgreSQL (dropped at the end unless --keep; a kept database with the same number of
@@ -171,7 +171,7 @@ def _server_command(args: argparse.Namespace) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4, help="per gunicorn worker")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=12)

@@ -112,15 +112,19 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and ENV.db_pool:
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A kept connection is checked before a request's first query: after a PostgreSQL restart
+    # a dead one is replaced instead of failing that request (docs/faults.md), without a round
+    # trip when nothing waits on its socket (dbbackends.postgresql).
+    DATABASES["default"]["ENGINE"] = "tbib.dbbackends.postgresql"
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "tbib.dbbackends.postgresql" and ENV.db_pool:
     # A connection pool per server process (psycopg_pool, Django 5.1+): under ASGI each
     # request may run in a different thread, and persistent per-thread connections pile up
     # until PostgreSQL refuses clients; a pool reuses a bounded set instead.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The pool checks a connection before lending it (Django passes psycopg_pool's
-    # check_connection): after a PostgreSQL restart, dead connections are dropped and
-    # replaced instead of failing one request each (docs/faults.md).
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # check_connection, with CONN_HEALTH_CHECKS above).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
         "max_size": ENV.db_pool,
