@@ -1,16 +1,17 @@
 """The hub under a working day's load: 200 simulated people for 10 minutes (issue 11).
 
 Run: .venv/bin/python benchmarks/load_test.py [--users 200] [--minutes 10] [--workers 4]
-[--patients 200] [--spawn-rate 10]
+[--threads 4] [--server gunicorn|uvicorn] [--patients 200] [--spawn-rate 10]
 Needs the local PostgreSQL, Redis and RabbitMQ. Creates the database tbib_bench_load, migrates,
 imports the geography, builds the demo network, its users, patients (`--patients` per unit),
 tours, stock, six past weeks and today's pilot encounters (the `tbib demo` builders, which
 `tbib demo` itself runs on SQLite only), opens today's stop of every unit, queues a backlog of
-cases and enrols an edge per unit. Then serves the hub as production would (uvicorn, ASGI,
-several worker processes, Redis cache and channel layer, Celery worker with its beat on
-RabbitMQ; TBIB_MODE=demo for the demo builders and accounts) and drives it with Locust
-(`benchmarks/load/locustfile.py`: the mix and think times are described there). Everything
-is torn down at the end (processes, database, the broker's vhost, the Redis database).
+cases and enrols an edge per unit. Then serves the hub as production would (gunicorn, several
+WSGI worker processes with threads, docs/decisions/0005; `--server uvicorn` for ASGI; Redis
+cache and channel layer, Celery worker with its beat on RabbitMQ; TBIB_MODE=demo for the
+demo builders and accounts) and drives it with Locust (`benchmarks/load/locustfile.py`:
+the mix and think times are described there). Everything is torn down at the end (processes,
+database, the broker's vhost, the Redis database).
 Last line: one JSON object (throughput, p50/p95/p99 and errors per request type and overall).
 """
 
@@ -217,7 +218,7 @@ def _stats(prefix: Path, seconds: float) -> dict[str, Any]:
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
-    """CPU time of a process and its children (uvicorn's and Celery's workers)."""
+    """CPU time of a process and its children (the server's and Celery's workers)."""
     total = 0.0
     for each in [process, *process.children(recursive=True)]:
         try:
@@ -228,17 +229,37 @@ def _cpu_seconds(process: psutil.Process) -> float:
     return total
 
 
+def _server_command(args: argparse.Namespace) -> list[str]:
+    """The hub's HTTP as production serves it (docs/decisions/0005): gunicorn, WSGI worker
+    processes with threads; or, with --server uvicorn, the ASGI application under uvicorn.
+    Keep-alive longer than any think time, like a reverse proxy's (nginx: 75 s): with
+    uvicorn's 5 s, a request sent as the server closed the idle connection failed without a
+    status (a browser retries it; Locust does not)."""
+    common = ["--workers", str(args.workers), "--log-level", "warning"]
+    if args.server == "uvicorn":
+        return [sys.executable, "-m", "uvicorn", "tbib.asgi:application", "--port", str(PORT),
+                "--no-access-log", "--timeout-keep-alive", "75", *common]  # fmt: skip
+    return [sys.executable, "-m", "gunicorn", "tbib.wsgi:application",
+            "--bind", f"127.0.0.1:{PORT}", "--worker-class", "gthread",
+            "--threads", str(args.threads), "--keep-alive", "75", *common]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--server", choices=["gunicorn", "uvicorn"], default="gunicorn")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="per gunicorn worker")
     parser.add_argument("--patients", type=int, default=200, help="patients per unit")
     # Under ASGI a worker runs each request in flight on a thread of its own, each holding a
     # connection: with 4, requests queued past the pool's 10 s under load and answered 503.
-    parser.add_argument("--pool", type=int, default=8, help="TBIB_DB_POOL of each worker")
+    # gunicorn's threads each keep one connection (Django's own), bounded by --threads.
+    parser.add_argument("--pool", type=int, default=None, help="TBIB_DB_POOL of each worker")
     args = parser.parse_args()
+    if args.pool is None:
+        args.pool = 8 if args.server == "uvicorn" else 0
     folder = Path(tempfile.mkdtemp(prefix="tbib-load-"))
     env = {
         **os.environ,
@@ -284,15 +305,7 @@ def main() -> None:
             env=env, stdout=logs, stderr=logs,
         )  # fmt: skip
         processes.append(worker)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "tbib.asgi:application", "--port", str(PORT),
-             "--workers", str(args.workers), "--log-level", "warning", "--no-access-log",
-             # Longer than any think time, like a reverse proxy's keep-alive (nginx: 75 s):
-             # with uvicorn's 5 s, a request sent as the server closed the idle connection
-             # failed without a status (a browser retries it; Locust does not).
-             "--timeout-keep-alive", "75"],
-            env=env, stdout=logs, stderr=logs,
-        )  # fmt: skip
+        server = subprocess.Popen(_server_command(args), env=env, stdout=logs, stderr=logs)
         processes.append(server)
         for _ in range(150):
             try:
@@ -340,7 +353,9 @@ def main() -> None:
         "date": datetime.date.today().isoformat(),
         "users": args.users,
         "seconds": seconds,
+        "server": args.server,
         "workers": args.workers,
+        "threads": args.threads if args.server == "gunicorn" else None,
         "pool": args.pool,
         "patients_per_unit": args.patients,
         "build_s": round(build_s, 1),

@@ -175,14 +175,22 @@ def run_python(env: dict[str, str], code: str, timeout: float = 120) -> str:
 
 
 @contextmanager
-def hub_process(env: dict[str, str]) -> Iterator[str]:
-    """The hub served by uvicorn in a process of its own; its base URL."""
+def hub_process(env: dict[str, str], server: str = "uvicorn") -> Iterator[str]:
+    """The hub in a process of its own, as production serves it (decision 0005): uvicorn
+    (ASGI, with the connection pool) or gunicorn (WSGI threads, a kept connection each, no
+    pool); its base URL."""
     port = free_port()
     log = Path(env["TBIB_VAR_DIR"]) / "hub.log"
+    if server == "gunicorn":
+        command = [str(BIN / "gunicorn"), "tbib.wsgi:application", "--bind",
+                   f"127.0.0.1:{port}", "--worker-class", "gthread", "--threads", "4"]  # fmt: skip
+        env = {**env, "TBIB_DB_POOL": "0"}
+    else:
+        command = [str(BIN / "uvicorn"), "tbib.asgi:application", "--host", "127.0.0.1",
+                   "--port", str(port)]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603
-            [str(BIN / "uvicorn"), "tbib.asgi:application", "--host", "127.0.0.1", "--port",
-             str(port), "--log-level", "warning"], env=env, cwd=REPO, stdout=output,
+            [*command, "--log-level", "warning"], env=env, cwd=REPO, stdout=output,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:

@@ -33,11 +33,12 @@ UNAVAILABLE = (
 )
 
 
-def test_the_hub_rides_out_a_postgresql_restart(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", ["uvicorn", "gunicorn"])
+def test_the_hub_rides_out_a_postgresql_restart(tmp_path: Path, server: str) -> None:
     with private_postgres() as postgres:
         env = hub_env(tmp_path, postgres.url)
         run_python(env, SEED)
-        with hub_process(env) as hub:
+        with hub_process(env, server) as hub:
             status, body, _ = call(
                 "POST", f"{hub}/api/auth/token",
                 {"username": "gp-faults", "password": "pw-Tbib-2026"},
@@ -54,8 +55,9 @@ def test_the_hub_rides_out_a_postgresql_restart(tmp_path: Path) -> None:
                 assert status == 201, body
                 committed.append(body["id"])
 
-            # A quick restart (an upgrade): the pool's idle connections are all dead, yet
-            # the very next request succeeds: the pool checks a connection before lending it.
+            # A quick restart (an upgrade): the kept connections are all dead, yet the very
+            # next request succeeds: the pool checks a connection before lending it, and
+            # without a pool (gunicorn) each thread checks its own (dbbackends.postgresql).
             postgres.stop(mode="fast")
             postgres.start()
             for _ in range(10):
@@ -64,7 +66,7 @@ def test_the_hub_rides_out_a_postgresql_restart(tmp_path: Path) -> None:
                 committed.append(body["id"])
 
             # A crash and an outage: requests meanwhile answer 503 with Retry-After.
-            # (At once: each waits for the pool's timeout, 10 s, before giving up.)
+            # (At once: under uvicorn each waits for the pool's timeout, 10 s, before giving up.)
             postgres.stop(mode="immediate")
             with ThreadPoolExecutor(max_workers=2) as pool:
                 write = pool.submit(create_patient)
