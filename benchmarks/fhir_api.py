@@ -1,12 +1,12 @@
 """FHIR interface throughput on PostgreSQL with 100,000 patients, authenticated and audited.
 
-Run: .venv/bin/python benchmarks/fhir_api.py [--patients 100000] [--workers 2] [--seconds 20]
-[--server granian|uvicorn] [--keep]
+Run: .venv/bin/python benchmarks/fhir_api.py [--patients 100000] [--workers 3] [--seconds 20]
+[--server gunicorn|uvicorn] [--keep]
 Needs wrk (Debian package `wrk`). Creates the database tbib_bench_fhir on the local
 PostgreSQL (dropped at the end unless --keep; a kept database with the same number of
 patients is reused), imports the geography, builds the network, registers the synthetic
 patients (each with a CIN), then serves the hub as production serves its HTTP interfaces
-(granian, WSGI, a worker process per core with threads; `--server uvicorn` serves the ASGI
+(gunicorn, WSGI, several worker processes with threads; `--server uvicorn` serves the ASGI
 application instead, for comparison) and drives it with wrk: `GET /fhir/Patient/<id>` of random
 patients, then `GET /fhir/Patient?identifier=<cin system>|<cin>`, as the national
 coordinator with a bearer token. Every request goes through the scoped-access layer and writes
@@ -146,26 +146,36 @@ def _load_patients(count: int) -> float:
 
 
 def _server_command(args: argparse.Namespace) -> list[str]:
-    """granian's WSGI workers run Django's WSGI handler on threads of their own; under uvicorn
-    (ASGI) every synchronous view and middleware crosses asgiref's thread hops, which measured
-    here doubles the CPU of a request (docs/decisions/0005)."""
+    """gunicorn's threaded workers run Django's WSGI handler directly; under uvicorn (ASGI)
+    every synchronous view and middleware crosses asgiref's thread hops, which measured here
+    doubles the CPU of a request (docs/benchmarks.md)."""
+    port, workers = str(PORT), str(args.workers)
     if args.server == "uvicorn":
-        return [sys.executable, "-m", "uvicorn", "tbib.asgi:application", "--port", str(PORT),
-                "--workers", str(args.workers), "--log-level", "warning",
-                "--no-access-log"]  # fmt: skip
-    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
-            "--port", str(PORT), "--workers", str(args.workers), "--blocking-threads",
-            str(args.threads), "--log-level", "warning", "tbib.wsgi:application"]  # fmt: skip
+        app, options = "tbib.asgi:application", ["--port", port, "--no-access-log"]
+    else:
+        app = "tbib.wsgi:application"
+        options = ["--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
+        options += ["--threads", str(args.threads)]
+    return [
+        sys.executable,
+        "-m",
+        args.server,
+        app,
+        "--workers",
+        workers,
+        "--log-level",
+        "warning",
+    ] + options
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="per granian worker")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4, help="per gunicorn worker")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=12)
-    parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
+    parser.add_argument("--server", choices=["gunicorn", "uvicorn"], default="gunicorn")
     parser.add_argument("--pool", type=int, default=0, help="TBIB_DB_POOL of the server")
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the database")
     args = parser.parse_args()

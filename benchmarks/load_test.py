@@ -1,12 +1,12 @@
 """The hub under a working day's load: 200 simulated people for 10 minutes (issue 11).
 
 Run: .venv/bin/python benchmarks/load_test.py [--users 200] [--minutes 10] [--workers 4]
-[--threads 4] [--server granian|uvicorn] [--patients 200] [--spawn-rate 10]
+[--threads 4] [--server gunicorn|uvicorn] [--patients 200] [--spawn-rate 10]
 Needs the local PostgreSQL, Redis and RabbitMQ. Creates the database tbib_bench_load, migrates,
 imports the geography, builds the demo network, its users, patients (`--patients` per unit),
 tours, stock, six past weeks and today's pilot encounters (the `tbib demo` builders, which
 `tbib demo` itself runs on SQLite only), opens today's stop of every unit, queues a backlog of
-cases and enrols an edge per unit. Then serves the hub as production would (granian, several
+cases and enrols an edge per unit. Then serves the hub as production would (gunicorn, several
 WSGI worker processes with threads, docs/decisions/0005; `--server uvicorn` for ASGI; Redis
 cache and channel layer, Celery worker with its beat on RabbitMQ; TBIB_MODE=demo for the
 demo builders and accounts) and drives it with Locust (`benchmarks/load/locustfile.py`:
@@ -230,18 +230,18 @@ def _cpu_seconds(process: psutil.Process) -> float:
 
 
 def _server_command(args: argparse.Namespace) -> list[str]:
-    """The hub's HTTP as production serves it (docs/decisions/0005): granian, WSGI worker
+    """The hub's HTTP as production serves it (docs/decisions/0005): gunicorn, WSGI worker
     processes with threads; or, with --server uvicorn, the ASGI application under uvicorn.
     Keep-alive longer than any think time, like a reverse proxy's (nginx: 75 s): with
     uvicorn's 5 s, a request sent as the server closed the idle connection failed without a
-    status (a browser retries it; Locust does not). granian keeps idle connections open."""
+    status (a browser retries it; Locust does not)."""
+    common = ["--workers", str(args.workers), "--log-level", "warning"]
     if args.server == "uvicorn":
         return [sys.executable, "-m", "uvicorn", "tbib.asgi:application", "--port", str(PORT),
-                "--no-access-log", "--timeout-keep-alive", "75", "--workers", str(args.workers),
-                "--log-level", "warning"]  # fmt: skip
-    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
-            "--port", str(PORT), "--workers", str(args.workers), "--blocking-threads",
-            str(args.threads), "--log-level", "warning", "tbib.wsgi:application"]  # fmt: skip
+                "--no-access-log", "--timeout-keep-alive", "75", *common]  # fmt: skip
+    return [sys.executable, "-m", "gunicorn", "tbib.wsgi:application",
+            "--bind", f"127.0.0.1:{PORT}", "--worker-class", "gthread",
+            "--threads", str(args.threads), "--keep-alive", "75", *common]  # fmt: skip
 
 
 def main() -> None:
@@ -249,13 +249,13 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--spawn-rate", type=float, default=10)
-    parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
+    parser.add_argument("--server", choices=["gunicorn", "uvicorn"], default="gunicorn")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4, help="per granian worker")
+    parser.add_argument("--threads", type=int, default=4, help="per gunicorn worker")
     parser.add_argument("--patients", type=int, default=200, help="patients per unit")
     # Under ASGI a worker runs each request in flight on a thread of its own, each holding a
     # connection: with 4, requests queued past the pool's 10 s under load and answered 503.
-    # granian's threads each keep one connection (Django's own), bounded by --threads.
+    # gunicorn's threads each keep one connection (Django's own), bounded by --threads.
     parser.add_argument("--pool", type=int, default=None, help="TBIB_DB_POOL of each worker")
     args = parser.parse_args()
     if args.pool is None:
@@ -355,7 +355,7 @@ def main() -> None:
         "seconds": seconds,
         "server": args.server,
         "workers": args.workers,
-        "threads": args.threads if args.server == "granian" else None,
+        "threads": args.threads if args.server == "gunicorn" else None,
         "pool": args.pool,
         "patients_per_unit": args.patients,
         "build_s": round(build_s, 1),

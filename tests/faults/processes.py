@@ -177,13 +177,13 @@ def run_python(env: dict[str, str], code: str, timeout: float = 120) -> str:
 @contextmanager
 def hub_process(env: dict[str, str], server: str = "uvicorn") -> Iterator[str]:
     """The hub in a process of its own, as production serves it (decision 0005): uvicorn
-    (ASGI, with the connection pool) or granian (WSGI threads, a kept connection each, no
+    (ASGI, with the connection pool) or gunicorn (WSGI threads, a kept connection each, no
     pool); its base URL."""
     port = free_port()
     log = Path(env["TBIB_VAR_DIR"]) / "hub.log"
-    if server == "granian":
-        command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port",
-                   str(port), "--blocking-threads", "4", "tbib.wsgi:application"]  # fmt: skip
+    if server == "gunicorn":
+        command = [str(BIN / "gunicorn"), "tbib.wsgi:application", "--bind",
+                   f"127.0.0.1:{port}", "--worker-class", "gthread", "--threads", "4"]  # fmt: skip
         env = {**env, "TBIB_DB_POOL": "0"}
     else:
         command = [str(BIN / "uvicorn"), "tbib.asgi:application", "--host", "127.0.0.1",
@@ -221,7 +221,7 @@ def call(
         decoded: Any = json.loads(raw)
     except ValueError:
         decoded = raw.decode(errors="replace")
-    # Header names are case-insensitive (granian sends them in lower case, uvicorn as written).
+    # Header names are case-insensitive (some servers send them in lower case).
     return status, decoded, {name.title(): value for name, value in answer_headers.items()}
 
 

@@ -33,7 +33,7 @@ UNAVAILABLE = (
 )
 
 
-@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+@pytest.mark.parametrize("server", ["uvicorn", "gunicorn"])
 def test_the_hub_rides_out_a_postgresql_restart(tmp_path: Path, server: str) -> None:
     with private_postgres() as postgres:
         env = hub_env(tmp_path, postgres.url)
@@ -57,7 +57,7 @@ def test_the_hub_rides_out_a_postgresql_restart(tmp_path: Path, server: str) -> 
 
             # A quick restart (an upgrade): the kept connections are all dead, yet the very
             # next request succeeds: the pool checks a connection before lending it, and
-            # without a pool (granian) each thread checks its own (dbbackends.postgresql).
+            # without a pool (gunicorn) each thread checks its own (dbbackends.postgresql).
             postgres.stop(mode="fast")
             postgres.start()
             for _ in range(10):
