@@ -330,8 +330,9 @@ def test_an_encounter_updates_until_signed_through_the_clinical_services(
     taking_in = {**second, "status": "in-progress"}
     refused = _put(api_client, taking_in, nurse)
     assert refused.status_code == 403
+    denied = "Only the unit's general practitioner takes a patient in and signs."
     assert AuditEvent.objects.filter(
-        resource_id=str(encounter.pk), outcome="denied", detail="FHIR: status in-progress"
+        resource_id=str(encounter.pk), action="update", outcome="denied", detail=denied
     ).exists()
     taken = _put(api_client, taking_in, gp, if_match=second["meta"]["versionId"])
     assert taken.status_code == 200 and taken.json()["status"] == "in-progress"

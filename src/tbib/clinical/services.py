@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -65,7 +65,11 @@ def _audit_write(
     )
 
 
-def _refuse(ctx: AccessContext, action: AuditAction, encounter: Encounter, message: str) -> None:
+def refuse_encounter_write(
+    ctx: AccessContext, action: AuditAction, encounter: Encounter, message: str
+) -> NoReturn:
+    """Audit a refused write of the encounter (denied), then refuse it (also the FHIR
+    interface's)."""
     audit(
         ctx,
         action=action,
@@ -87,7 +91,9 @@ def _writable(
         ctx, action=action, unit_id=encounter.unit_id, patient_id=encounter.patient_id
     )
     if gp_only and ctx.user.role != UserRole.GP:
-        _refuse(ctx, action, encounter, "Only the unit's general practitioner can do this.")
+        refuse_encounter_write(
+            ctx, action, encounter, "Only the unit's general practitioner can do this."
+        )
     if encounter.is_locked:
         raise EncounterLocked()
     return encounter
@@ -386,7 +392,7 @@ def correct_encounter(*, ctx: AccessContext, encounter_id: uuid.UUID) -> Encount
         ctx, action=AuditAction.UPDATE, unit_id=original.unit_id, patient_id=original.patient_id
     )
     if ctx.user.role != UserRole.GP:
-        _refuse(
+        refuse_encounter_write(
             ctx, AuditAction.UPDATE, original, "Only the unit's general practitioner can do this."
         )
     if original.status != EncounterStatus.SIGNED:

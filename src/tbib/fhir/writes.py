@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tbib.access.choices import AuditAction, AuditOutcome
-from tbib.access.scope import AccessContext, AccessDenied, audit, check_patient_write
+from tbib.access.scope import AccessContext, audit, check_patient_write
 from tbib.accounts.choices import UserRole
 from tbib.accounts.models import User
 from tbib.clinical.choices import EncounterStatus, ObservationSource
 from tbib.clinical.models import SIGNED_MESSAGE, Encounter, Observation
-from tbib.clinical.services import sign_encounter, update_encounter
+from tbib.clinical.services import refuse_encounter_write, sign_encounter, update_encounter
 from tbib.fhir import mapping, structure, versions
 from tbib.fhir.case_mapping import ANSWER_CATEGORY, CASE_STATUS_SYSTEM, CASE_TASK_STATUS
 from tbib.fhir.models import ExternalIdentifier
@@ -432,17 +432,12 @@ def _update_encounter(
     reason = _reason(body)
     moves = step > _ENCOUNTER_STEPS[current["status"]]
     if moves and ctx.user.role != UserRole.GP:
-        # Audited like the services' own refusals (clinical.services._refuse).
-        audit(
+        refuse_encounter_write(
             ctx,
-            action=AuditAction.UPDATE,
-            resource_type="Encounter",
-            resource_id=str(encounter.pk),
-            patient_id=encounter.patient_id,
-            outcome=AuditOutcome.DENIED,
-            detail=f"FHIR: status {status}",
+            AuditAction.UPDATE,
+            encounter,
+            "Only the unit's general practitioner takes a patient in and signs.",
         )
-        raise AccessDenied("Only the unit's general practitioner takes a patient in and signs.")
     identifiers = _new_identifiers("Encounter", encounter.pk, body)
     takes_in = moves and encounter.status == EncounterStatus.WAITING
     if reason != encounter.reason or takes_in or identifiers:
