@@ -82,15 +82,15 @@ sequences_schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_
 
 @sequences_schema.hook
 def map_body(context: schemathesis.HookContext, body: object) -> object:
-    """Registration bodies that pass the registry's checks half of the time (names in letters,
-    a valid sex), so that chains start from real patients; the rest stays generated."""
+    """Registration bodies that pass the registry's checks (names in letters, a valid sex), so
+    that chains start from real patients. Generated registration bodies are the stateless
+    test's (above); here, with half of them refused, a run could follow no link at all: the
+    order in which the state machine offers its rules varies from process to process."""
     operation = context.operation
     if operation is None or (operation.method.upper(), operation.path) != ("POST", "/api/patients"):
         return body
-    if isinstance(body, dict) and len(str(body)) % 2 == 0:
-        return {"given_name": "Fatima", "family_name": f"Ait Ali {len(str(body))}",
-                "sex": "female", "age_years": 30}  # fmt: skip
-    return body
+    return {"given_name": "Fatima", "family_name": f"Ait Ali {len(str(body))}",
+            "sex": "female", "age_years": 30}  # fmt: skip
 
 
 def test_call_sequences_answer_no_server_error(gp_auth: dict[str, str]) -> None:
