@@ -106,7 +106,7 @@ def _load_patients(count: int) -> float:
     from tbib.geo.importer import import_reference_geography
     from tbib.network.models import MobileUnit
     from tbib.network.services import build_demo_network
-    from tbib.patients.demo import demography_of
+    from tbib.patients.demo import demography_of, patient_of
     from tbib.patients.models import Patient
     from tbib.patients.synthetic import generate_people
 
@@ -124,18 +124,7 @@ def _load_patients(count: int) -> float:
             rng=rng,
             today=datetime.date(2026, 11, 22),
         )[0]
-        patient = Patient(
-            unit=unit,
-            given_name=person.given_latin,
-            family_name=person.family_latin,
-            given_name_ar=person.given_arabic,
-            family_name_ar=person.family_arabic,
-            sex=person.sex,
-            birth_date=person.birth_date,
-            phone=person.phone or "",
-            commune=unit.home_commune,
-            cin=f"BK{index:06d}",
-        )
+        patient = patient_of(person, unit, cin=f"BK{index:06d}")
         patient.refresh_name_keys()
         batch.append(patient)
         if len(batch) == 5000:

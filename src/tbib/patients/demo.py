@@ -13,7 +13,7 @@ from tbib.geo.choices import AGE_BANDS
 from tbib.geo.models import Commune
 from tbib.network.models import MobileUnit
 from tbib.patients.models import Patient
-from tbib.patients.synthetic import Demography, generate_people
+from tbib.patients.synthetic import Demography, SyntheticPerson, generate_people
 from tbib.sync.capture import record_changes
 
 _FALLBACK_MALE_SHARE = 0.5
@@ -26,6 +26,23 @@ def demography_of(commune: Commune) -> Demography:
         raise ImproperlyConfigured(f"Commune {commune.code} has no age structure; run geo import.")
     male = (commune.male_pct / 100) if commune.male_pct is not None else _FALLBACK_MALE_SHARE
     return Demography(male_share=male, age_bands=bands)
+
+
+def patient_of(person: SyntheticPerson, unit: MobileUnit, *, cin: str | None = None) -> Patient:
+    """An unsaved patient of the unit's home commune for a synthetic person (its own CIN
+    unless `cin` is given)."""
+    return Patient(
+        unit=unit,
+        given_name=person.given_latin,
+        family_name=person.family_latin,
+        given_name_ar=person.given_arabic,
+        family_name_ar=person.family_arabic,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        cin=person.cin if cin is None else cin,
+        phone=person.phone or "",
+        commune=unit.home_commune,
+    )
 
 
 def register_demo_patients(*, per_pilot_unit: int = 40, per_unit: int = 12, seed: int = 7) -> int:
@@ -41,20 +58,7 @@ def register_demo_patients(*, per_pilot_unit: int = 40, per_unit: int = 12, seed
             demography=demography_of(unit.home_commune), count=count, rng=rng, today=today
         )
         for person in people:
-            patients.append(
-                Patient(
-                    unit=unit,
-                    given_name=person.given_latin,
-                    family_name=person.family_latin,
-                    given_name_ar=person.given_arabic,
-                    family_name_ar=person.family_arabic,
-                    sex=person.sex,
-                    birth_date=person.birth_date,
-                    cin=person.cin,
-                    phone=person.phone or "",
-                    commune=unit.home_commune,
-                )
-            )
+            patients.append(patient_of(person, unit))
     # CINs are random: drop the rare collision rather than fail the demo on it.
     seen: set[str] = set()
     for patient in patients:
