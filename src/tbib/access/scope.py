@@ -33,7 +33,7 @@ from tbib.accounts.choices import UNIT_ROLES, UserRole
 from tbib.accounts.models import User
 from tbib.clinical.models import Encounter
 from tbib.core.bulk import insert_new
-from tbib.core.rows import fetch_one
+from tbib.core.rows import fetch_one_and_insert
 from tbib.patients.identifiers import CIN_PATTERN, IdentifierError, normalise_phone
 from tbib.patients.matching import (
     DEFAULT_THRESHOLD,
@@ -82,7 +82,34 @@ def audit(
 ) -> AuditEvent:
     """Append one event to the audit trail (kept even if the transaction rolls back, when it
     records an attempt: access.kept)."""
-    event = AuditEvent(
+    event = audit_event(
+        ctx,
+        action=action,
+        resource_type=resource_type,
+        outcome=outcome,
+        resource_id=resource_id,
+        patient_id=patient_id,
+        detail=detail,
+    )
+    # The event and its change-log row (replication) commit together, in one statement where
+    # the database allows: the trail is written on every read of patient data.
+    insert_new(event)
+    kept.remember(event)  # after: whether the *caller's* transaction may roll it back
+    return event
+
+
+def audit_event(
+    ctx: AccessContext,
+    *,
+    action: AuditAction,
+    resource_type: str,
+    outcome: AuditOutcome,
+    resource_id: str = "",
+    patient_id: uuid.UUID | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """The event `audit` appends, not yet written."""
+    return AuditEvent(
         actor=ctx.user,
         actor_username=ctx.user.get_username(),
         actor_role=ctx.user.role,
@@ -94,11 +121,6 @@ def audit(
         client_address=ctx.client_address,
         detail=detail[:500],
     )
-    # The event and its change-log row (replication) commit together, in one statement where
-    # the database allows: the trail is written on every read of patient data.
-    insert_new(event)
-    kept.remember(event)  # after: whether the *caller's* transaction may roll it back
-    return event
 
 
 def _patient_scope(user: User) -> Q | None:
@@ -242,21 +264,25 @@ def read_patient(ctx: AccessContext, patient_id: uuid.UUID, *, places: bool = Tr
     `places=False` leaves the unit and commune unloaded (their ids are on the record), for
     callers that show no place names: the FHIR read, the API's busiest read, costs a join less.
     """
+    read = audit_event(
+        ctx,
+        action=AuditAction.READ,
+        resource_type="Patient",
+        resource_id=str(patient_id),
+        patient_id=patient_id,
+        outcome=AuditOutcome.ALLOWED,
+    )
     if places:
         found = (
             _scoped_patients(ctx.user).filter(pk=patient_id).select_related("unit", "commune")
         ).first()
+        if found is not None:
+            insert_new(read)
     else:
-        found = _one_scoped_patient(ctx.user, patient_id)
+        # The read and its audit event in one statement (PostgreSQL): written only if found.
+        found = _one_scoped_patient(ctx.user, patient_id, read)
     if found is not None:
-        audit(
-            ctx,
-            action=AuditAction.READ,
-            resource_type="Patient",
-            resource_id=str(patient_id),
-            patient_id=patient_id,
-            outcome=AuditOutcome.ALLOWED,
-        )
+        kept.remember(read)
         return found
     exists = Patient.objects.filter(pk=patient_id).exists()
     audit(
@@ -280,22 +306,28 @@ _PROBE = uuid.UUID(int=0)
 _PATIENT_ID = Patient._meta.get_field("id")
 
 
-def _one_scoped_patient(user: User, patient_id: uuid.UUID) -> Patient | None:
+def _one_scoped_patient(user: User, patient_id: uuid.UUID, read: AuditEvent) -> Patient | None:
+    """The patient if in the user's scope, `read` (its audit event) written if so."""
     if _patient_scope(user) is None:
         return None
     key = (user.role, user.unit_id, user.region_id, user.specialty_id)
     compiled = _ONE_PATIENT.get(key)
     if compiled is None:
-        sql, params = _scoped_patients(user).filter(pk=_PROBE).query.sql_with_params()
+        # By key: the model's ordering (by name) would only cost a sort.
+        query = _scoped_patients(user).filter(pk=_PROBE).order_by().query
+        sql, params = query.sql_with_params()
         found = [i for i, p in enumerate(params) if p in (_PROBE, _PROBE.hex)]
         if len(found) != 1:  # not a shape this cache knows: the ORM's way
-            return _scoped_patients(user).filter(pk=patient_id).first()
+            patient = _scoped_patients(user).filter(pk=patient_id).first()
+            if patient is not None:
+                insert_new(read)
+            return patient
         if len(_ONE_PATIENT) > 5000:
             _ONE_PATIENT.clear()
         compiled = _ONE_PATIENT[key] = (sql, list(params), found[0])
     sql, bound, at = compiled[0], list(compiled[1]), compiled[2]
     bound[at] = _PATIENT_ID.get_db_prep_value(patient_id, connection)
-    return fetch_one(Patient, sql, bound)
+    return fetch_one_and_insert(Patient, sql, bound, read)
 
 
 def lookup_patient_by_cin(ctx: AccessContext, cin: str) -> Patient:

@@ -11,6 +11,7 @@ under a row lock first).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -88,8 +89,62 @@ def insert_new(instance: models.Model) -> None:
             with transaction.atomic(savepoint=False):
                 _execute(*record)
                 _execute(*_values(Change, Change(**change)))
+    mark_inserted(instance)
+
+
+def mark_inserted(instance: models.Model) -> None:
+    """The instance is now as if loaded from the database (it was inserted)."""
     instance._state.adding = False
     instance._state.db = connection.alias
+
+
+def insert_new_where(instance: models.Model, condition: str) -> tuple[str, list[Any]] | None:
+    """WITH items that insert a new record and its change-log row only where `condition`
+    (SQL, on the statement's other WITH items) holds: `written AS (…), logged AS (…)`, for a
+    statement that reads and records in one round trip (core.rows.fetch_one_and_insert).
+
+    None where this cannot be one statement: not PostgreSQL, or the change-log row needs a
+    query; the caller then inserts with `insert_new` (and `mark_inserted` is its to call).
+    """
+    from tbib.sync.capture import change_of_new
+    from tbib.sync.models import Change
+
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        change = change_of_new(instance)
+    except LookupError:
+        return None
+    records = [("written", instance)]
+    if change is not None:
+        records.append(("logged", Change(**change)))
+    items, params = [], []
+    for name, record in records:
+        model = type(record)
+        columns, placeholders = _guarded_statement(model)
+        # Table, columns, names and condition are the code's own; values are bound.
+        items.append(
+            f"{name} AS (INSERT INTO {columns} SELECT {placeholders} WHERE {condition})"  # noqa: S608
+        )
+        params += _values(model, record)[1]
+    return ", ".join(items), params
+
+
+@functools.cache
+def _guarded_statement(model: type[models.Model]) -> tuple[str, str]:
+    """`table (columns)` and the typed placeholders of an INSERT … SELECT of one record.
+
+    In a SELECT a bare literal is text, not the column's type (an inet or a uuid column would
+    refuse it): each value is cast to its column's type, without a length, so that a value
+    too long is refused by the column as in an INSERT … VALUES, never cut by the cast.
+    """
+    _sql, fields = _insert_statement(model)
+    quote = connection.ops.quote_name
+    columns = "{} ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(str(field.column)) for field in fields)
+    )
+    types = [re.sub(r"\(\d+\)$", "", str(field.db_type(connection))) for field in fields]
+    return columns, ", ".join(f"%s::{db_type}" for db_type in types)
 
 
 def _values(model: type[models.Model], instance: models.Model) -> tuple[str, list[Any]]:

@@ -42,6 +42,29 @@ def fetch_one(model: type[M], sql: str, params: Sequence[Any]) -> M | None:
     return model.from_db(connection.alias, names, values)
 
 
+def fetch_one_and_insert(model: type[M], sql: str, params: Sequence[Any],
+                         new: models.Model) -> M | None:  # fmt: skip
+    """`fetch_one`, and `new` inserted (with its change-log row, core.bulk.insert_new) when
+    the query finds a row: in the same statement on PostgreSQL, one round trip where the read
+    and the write took two. For a read and its audit event."""
+    from tbib.core import bulk
+
+    guarded = bulk.insert_new_where(new, "EXISTS (SELECT 1 FROM found)")
+    if guarded is None:
+        found = fetch_one(model, sql, params)
+        if found is not None:
+            bulk.insert_new(new)
+        return found
+    inserts, values = guarded
+    # The data-modifying WITH items run once, whether or not the final SELECT reads them.
+    # The caller's query and the inserts are the code's own SQL; every value is bound.
+    combined = f"WITH found AS ({sql}), {inserts} SELECT * FROM found"  # noqa: S608
+    found = fetch_one(model, combined, [*params, *values])
+    if found is not None:
+        bulk.mark_inserted(new)
+    return found
+
+
 @functools.cache
 def _loading(
     model: type[models.Model], vendor: str
