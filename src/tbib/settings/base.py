@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "tbib.core.middleware.RejectNulMiddleware",
     # Above everything that reads the database: an outage answers 503, not a 500 page.
     "tbib.core.outage.DatabaseOutageMiddleware",
+    # /fhir/ (bearer tokens only) leaves here for MACHINE_INTERFACE_MIDDLEWARE and its view.
+    "tbib.core.interfaces.MachineInterfaceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +86,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
+]
+
+# The FHIR interface's own chain, below the guards above (core.interfaces): no session,
+# CSRF, sign-in, second factor, messages or lockout, which a bearer token does not use.
+MACHINE_INTERFACE_MIDDLEWARE = [
+    "django.middleware.common.CommonMiddleware",
+    "tbib.sync.lock.EdgeLockMiddleware",
+    "tbib.access.kept.KeepAuditedAttemptsMiddleware",
+    "tbib.accounts.middleware.LanguageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 # Bodies are bounded per route by core.middleware.BodyLimitMiddleware (413 with a message);
