@@ -33,6 +33,7 @@ from tbib.clinical.services import (
 )
 from tbib.fhir.resources import TYPES
 from tbib.network.models import Device, TelemedicinePlatform
+from tbib.patients.models import Patient
 from tbib.pharmacy.models import Medicine
 from tbib.teleexpertise import services as cases
 from tbib.teleexpertise.models import Answer, Case, LiveSession
@@ -624,3 +625,26 @@ def test_bundles_create_and_update_every_writable_type(
     assert _diagnostics(refused) == (
         "entry[0]: Device cannot be updated here (PUT: Encounter, Patient, Task)."
     )
+
+
+def test_a_patient_put_out_of_scope_is_a_404_before_any_version_check(
+    api_client: Client, bearer: Callable[[User], Headers]
+) -> None:
+    patient = PatientFactory(unit=unit("midelt-1"))
+    resource = valid(_get(api_client, f"/fhir/Patient/{patient.pk}", bearer(
+        unit_staff(UserRole.GP, "midelt-1"))).json())  # fmt: skip
+    outsider = bearer(unit_staff(UserRole.GP, "figuig-1"))
+    before = Patient.objects.get(pk=patient.pk).updated_at
+
+    # A wrong version from someone who may not read the patient: not a 412 naming the version.
+    refused = _put(api_client, resource, outsider, if_match="999")
+    assert refused.status_code == 404
+    assert "version" not in _diagnostics(refused).lower()
+    assert AuditEvent.objects.filter(
+        resource_type="Patient", resource_id=str(patient.pk), outcome="denied"
+    ).exists()
+    # An id that names no patient: 404 and audited too.
+    absent = {**resource, "id": str(uuid.uuid4())}
+    assert _put(api_client, absent, outsider).status_code == 404
+    assert AuditEvent.objects.filter(resource_id=absent["id"], outcome="not-found").exists()
+    assert Patient.objects.get(pk=patient.pk).updated_at == before

@@ -284,12 +284,13 @@ def _check_version(type_name: str, version: str, if_match: str | None) -> None:
 def update_patient_resource(
     ctx: AccessContext, patient_id: uuid.UUID, body: dict[str, Any], if_match: str | None
 ) -> dict[str, Any]:
-    """PUT Patient/<id>: with If-Match, refused (412) unless it names the current version."""
-    current = Patient.objects.select_for_update().filter(pk=patient_id).first()
-    if current is None:
-        raise FhirError(
-            404, "No patient with this id in your scope (create with POST).", "not-found"
-        )
+    """PUT Patient/<id>: with If-Match, refused (412) unless it names the current version.
+
+    Scope first, as for Encounter: a version conflict must not tell someone who may not read
+    the patient that the record exists, nor its version (absent or out of scope: 404, audited).
+    """
+    TYPES["Patient"].read(ctx, patient_id)
+    Patient.objects.select_for_update().filter(pk=patient_id).first()  # PUTs queue here
     _check_version("Patient", str(versions.version_of("Patient", patient_id)), if_match)
     structure.check(body)
     fields = mapping.patient_fields(body)
