@@ -43,21 +43,25 @@ def test_a_query_of_other_columns_is_refused() -> None:
         fetch_one(Patient, "SELECT id FROM patients_patient", [])
 
 
-def _read_event(patient: Patient, user: User, address: str | None = "192.0.2.7") -> AuditEvent:
-    return AuditEvent(actor=user, actor_username=user.username, actor_role=user.role,
-                      action=AuditAction.READ, resource_type="Patient",
-                      resource_id=str(patient.pk), patient_id=patient.pk,
-                      outcome=AuditOutcome.ALLOWED, client_address=address)  # fmt: skip
+_BY_ID = f"SELECT {select_list(Patient, 'p')} FROM patients_patient p WHERE p.id = %s"  # noqa: S608
+
+
+def _a_read(address: str | None = "192.0.2.7") -> tuple[Patient, list[object], AuditEvent]:
+    """A patient, the parameters of `_BY_ID` for them, and a GP's unwritten read event."""
+    patient = PatientFactory(unit=unit("midelt-1"))
+    reader = unit_staff(UserRole.GP, "midelt-1")
+    key = Patient._meta.get_field("id").get_db_prep_value(patient.pk, connection)
+    event = AuditEvent(actor=reader, actor_username=reader.username, actor_role=reader.role,
+                       action=AuditAction.READ, resource_type="Patient",
+                       resource_id=str(patient.pk), patient_id=patient.pk,
+                       outcome=AuditOutcome.ALLOWED, client_address=address)  # fmt: skip
+    return patient, [key], event
 
 
 def test_a_row_found_is_returned_and_its_event_written_with_its_change_log_row() -> None:
-    patient = PatientFactory(unit=unit("midelt-1"))
-    reader = unit_staff(UserRole.GP, "midelt-1")
-    sql = f"SELECT {select_list(Patient, 'p')} FROM patients_patient p WHERE p.id = %s"  # noqa: S608
-    key = Patient._meta.get_field("id").get_db_prep_value(patient.pk, connection)
-    event = _read_event(patient, reader)
+    patient, params, event = _a_read()
 
-    loaded = fetch_one_and_insert(Patient, sql, [key], event)
+    loaded = fetch_one_and_insert(Patient, _BY_ID, params, event)
 
     assert loaded is not None and _fields(loaded) == _fields(Patient.objects.get(pk=patient.pk))
     assert not event._state.adding
@@ -68,13 +72,9 @@ def test_a_row_found_is_returned_and_its_event_written_with_its_change_log_row()
 
 
 def test_no_row_found_writes_nothing() -> None:
-    patient = PatientFactory(unit=unit("midelt-1"))
-    reader = unit_staff(UserRole.GP, "midelt-1")
-    sql = f"SELECT {select_list(Patient, 'p')} FROM patients_patient p WHERE p.id = %s AND 1 = 0"  # noqa: S608
-    key = Patient._meta.get_field("id").get_db_prep_value(patient.pk, connection)
-    event = _read_event(patient, reader, address=None)
+    _patient, params, event = _a_read(address=None)
 
-    assert fetch_one_and_insert(Patient, sql, [key], event) is None
+    assert fetch_one_and_insert(Patient, _BY_ID + " AND 1 = 0", params, event) is None
     assert event._state.adding
     assert not AuditEvent.objects.filter(pk=event.pk).exists()
     assert not Change.objects.filter(record_id=event.pk).exists()
@@ -82,13 +82,9 @@ def test_no_row_found_writes_nothing() -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not bound lengths")
 def test_a_value_too_long_for_its_column_is_refused_not_cut() -> None:
-    patient = PatientFactory(unit=unit("midelt-1"))
-    reader = unit_staff(UserRole.GP, "midelt-1")
-    sql = f"SELECT {select_list(Patient, 'p')} FROM patients_patient p WHERE p.id = %s"  # noqa: S608
-    key = Patient._meta.get_field("id").get_db_prep_value(patient.pk, connection)
-    event = _read_event(patient, reader)
+    _patient, params, event = _a_read()
     event.resource_type = "P" * 41  # the column holds 40
 
     with pytest.raises(DataError), transaction.atomic():
-        fetch_one_and_insert(Patient, sql, [key], event)
+        fetch_one_and_insert(Patient, _BY_ID, params, event)
     assert not AuditEvent.objects.filter(pk=event.pk).exists()
