@@ -255,7 +255,9 @@ def test_a_change_makes_a_new_version_and_the_old_one_stays_readable(
     home.save()
     device.model = "Omron M3"
     device.save()
-    update_last_login(None, case.claimed_by)  # staff versions follow their sign-ins
+    specialist = case.claimed_by
+    specialist.last_name = f"{specialist.last_name}-Alaoui"  # a name completed at the desk
+    specialist.save()
 
     for (kind, rid), old in before.items():
         now = valid(_get(api_client, f"/fhir/{kind}/{rid}", gp).json())
@@ -648,3 +650,24 @@ def test_a_patient_put_out_of_scope_is_a_404_before_any_version_check(
     assert _put(api_client, absent, outsider).status_code == 404
     assert AuditEvent.objects.filter(resource_id=absent["id"], outcome="not-found").exists()
     assert Patient.objects.get(pk=patient.pk).updated_at == before
+
+
+def test_a_sign_in_is_not_a_new_version_of_the_staff_member(
+    api_client: Client, case: Case, bearer: Callable[[User], Headers]
+) -> None:
+    gp = bearer(case.created_by)
+    specialist = case.claimed_by
+    assert specialist is not None
+    urls = [f"/fhir/Practitioner/{specialist.pk}", f"/fhir/PractitionerRole/{specialist.pk}"]
+    before = [valid(_get(api_client, url, gp).json()) for url in urls]
+    kept = [len(_history(api_client, url.split("/")[2], specialist.pk, gp)) for url in urls]
+    update_last_login(None, specialist)
+    assert [valid(_get(api_client, url, gp).json()) for url in urls] == before
+    assert [len(_history(api_client, url.split("/")[2], specialist.pk, gp)) for url in urls] == kept
+    # What a client sees changes: a new version, dated by the change.
+    specialist.is_active = False
+    specialist.save()
+    after = [valid(_get(api_client, url, gp).json()) for url in urls]
+    for old, new in zip(before, after, strict=True):
+        assert new["active"] is False and new["meta"]["versionId"] != old["meta"]["versionId"]
+        assert new["meta"]["lastUpdated"] > old["meta"]["lastUpdated"]

@@ -35,6 +35,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # When the account last changed. A sign-in does not count (Django saves last_login alone,
+    # and auto_now moves only with a full save): staff's FHIR versions follow this field.
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["username"]

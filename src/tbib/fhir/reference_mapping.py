@@ -128,7 +128,7 @@ def practitioner(user: Any) -> dict[str, Any]:
     return {
         "resourceType": "Practitioner",
         "id": str(user.pk),
-        "meta": meta(_version_of_user(user), user.date_joined),
+        "meta": meta(_version(user), user.updated_at),
         "identifier": [{"system": f"{BASE}/NamingSystem/staff", "value": user.username}],
         "active": user.is_active,
         "name": [
@@ -172,7 +172,7 @@ def practitioner_role(user: Any, platforms: dict[str, Any]) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "PractitionerRole",
         "id": str(user.pk),
-        "meta": meta(_version_of_user(user), user.date_joined),
+        "meta": meta(_version(user), user.updated_at),
         "identifier": [{"system": f"{BASE}/NamingSystem/staff", "value": user.username}],
         "active": user.is_active,
         "practitioner": {"reference": f"Practitioner/{user.pk}"},
@@ -191,11 +191,6 @@ def practitioner_role(user: Any, platforms: dict[str, Any]) -> dict[str, Any]:
         if platform is not None:
             resource["organization"] = {"reference": f"Organization/{platform.pk}"}
     return resource
-
-
-def _version_of_user(user: Any) -> str:
-    moment = user.last_login or user.date_joined
-    return str(int(moment.timestamp() * 1_000_000))
 
 
 def device(record: Any) -> dict[str, Any]:

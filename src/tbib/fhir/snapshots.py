@@ -3,7 +3,7 @@
 What a resource's versionId is, each type's renderer decides (and read's ETag shows): the
 record's sequence number in the change log for Patient and Encounter (fhir.versions), the
 microsecond of the record's last change for what the change log does not number (cases,
-answers, live sessions, the network's reference data), the last sign-in for staff, and 1 for
+answers, live sessions, the network's reference data, staff accounts), and 1 for
 the facts that never change (observations, diagnoses, prescriptions, referrals, the audit
 trail). After each write of a record that changes, every resource it is served as is rendered
 through that type's own renderer and kept under its type, id and version, so a version read
