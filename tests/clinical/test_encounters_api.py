@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -12,8 +14,9 @@ from django.utils import timezone
 from tbib.access.models import AuditEvent
 from tbib.accounts.choices import UserRole
 from tbib.accounts.models import User
-from tbib.clinical.models import Encounter, EncounterLocked, Observation
+from tbib.clinical.models import Encounter, EncounterLocked, Observation, ReferralCompletion
 from tbib.pharmacy.models import StockMovement, UnitStock
+from tbib.sync.models import Change
 from tests.factories import PatientFactory, open_stop_today, unit, unit_staff
 
 pytestmark = pytest.mark.django_db
@@ -387,3 +390,89 @@ def test_a_chart_costs_the_same_queries_however_long_it_is(
         chart = client.get(f"/api/encounters?patient={day['patient'].pk}", **day["gp"])
     assert chart.status_code == 200 and len(chart.json()) == 4
     assert all(e["prescriptions"][0]["medicine_name"] for e in chart.json())
+
+
+def _referred_and_signed(client: Client, day: dict) -> tuple[str, str]:
+    encounter_id = _start(client, day).json()["id"]
+    gp = day["gp"]
+    client.patch(
+        f"/api/encounters/{encounter_id}", {"diagnoses": ["O14.9"]}, content_type=JSON, **gp
+    )
+    referred = client.post(
+        f"/api/encounters/{encounter_id}/referrals",
+        {"hub": "chr-errachidia", "reason": "Suspicion de prééclampsie", "urgency": "urgent"},
+        content_type=JSON,
+        **gp,
+    )
+    assert referred.status_code == 201, referred.content
+    assert referred.json()["seen_on"] is None
+    assert client.post(f"/api/encounters/{encounter_id}/sign", **gp).status_code == 200
+    return encounter_id, referred.json()["id"]
+
+
+def test_a_referral_is_completed_once_the_patient_was_seen_there(
+    api_client: Client, day: dict, bearer: Callable[[User], dict[str, str]]
+) -> None:
+    encounter_id, referral_id = _referred_and_signed(api_client, day)
+    url = f"/api/encounters/{encounter_id}/referrals/{referral_id}/completion"
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    yesterday = today - datetime.timedelta(days=1)
+    # Before the referral, or a day still to come: field errors (in French, the default),
+    # nothing recorded.
+    for day_seen, why in ((yesterday, "avant d'être référé"), (tomorrow, "pas encore arrivée")):
+        refused = api_client.post(url, {"seen_on": day_seen.isoformat()}, content_type=JSON,
+                                  **day["nurse"])  # fmt: skip
+        assert refused.status_code == 422, refused.content
+        assert why in refused.json()["detail"][0]["message"]
+    malformed = api_client.post(url, {"seen_on": "la semaine dernière"}, content_type=JSON,
+                                **day["nurse"])  # fmt: skip
+    assert malformed.status_code == 422
+    # Another unit's staff: the encounter is not theirs to read (404, audited as denied).
+    stranger = bearer(unit_staff(UserRole.NURSE, "figuig-1"))
+    outsider = api_client.post(url, {"seen_on": today.isoformat()}, content_type=JSON, **stranger)
+    assert outsider.status_code == 404
+    assert not ReferralCompletion.objects.exists()
+
+    # The nurse records it from the return slip; the chart shows it.
+    done = api_client.post(url, {"seen_on": today.isoformat()}, content_type=JSON, **day["nurse"])
+    assert done.status_code == 201, done.content
+    assert done.json()["seen_on"] == today.isoformat()
+    chart = api_client.get(f"/api/encounters/{encounter_id}", **day["gp"]).json()
+    assert chart["referrals"][0]["seen_on"] == today.isoformat()
+    assert AuditEvent.objects.filter(
+        resource_id=encounter_id, outcome="allowed", detail="referral completed"
+    ).exists()
+    again = api_client.post(url, {"seen_on": today.isoformat()}, content_type=JSON, **day["gp"])
+    assert again.status_code == 409
+    assert ReferralCompletion.objects.count() == 1
+    # It is replicated like the referral (the unit's pull scope, its change log).
+    assert Change.objects.filter(model="clinical.referralcompletion").count() == 1
+
+    # A correction of the encounter keeps the loop closed on its copy of the referral.
+    gp = day["gp"]
+    correction = api_client.post(f"/api/encounters/{encounter_id}/corrections", **gp).json()
+    assert [r["seen_on"] for r in correction["referrals"]] == [today.isoformat()]
+    stale = api_client.post(url, {"seen_on": today.isoformat()}, content_type=JSON, **gp)
+    assert stale.status_code == 409  # the original is no longer the current signed version
+
+
+def test_an_open_encounter_or_an_unknown_referral_cannot_be_completed(
+    api_client: Client, day: dict
+) -> None:
+    encounter_id = _start(api_client, day).json()["id"]
+    referral = api_client.post(
+        f"/api/encounters/{encounter_id}/referrals",
+        {"hub": "chr-errachidia", "reason": "Bilan"},
+        content_type=JSON,
+        **day["gp"],
+    ).json()
+    today = {"seen_on": timezone.localdate().isoformat()}
+    base = f"/api/encounters/{encounter_id}/referrals"
+    unsigned = api_client.post(f"{base}/{referral['id']}/completion", today,
+                               content_type=JSON, **day["gp"])  # fmt: skip
+    assert unsigned.status_code == 409
+    unknown = api_client.post(f"{base}/{uuid.uuid4()}/completion", today,
+                              content_type=JSON, **day["gp"])  # fmt: skip
+    assert unknown.status_code == 409
+    assert not ReferralCompletion.objects.exists()

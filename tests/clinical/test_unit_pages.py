@@ -124,3 +124,36 @@ def test_malformed_encounter_posts_get_a_message_not_a_server_error(nurse_client
                  {"action": "prescribe", "quantity": "a lot"}, {"action": "nonsense"}):  # fmt: skip
         response = client.post(url, body)
         assert response.status_code in (200, 302), (body, response.status_code)
+
+
+def test_a_referral_is_marked_seen_from_the_signed_encounter(nurse_client: Client) -> None:
+    from django.utils import timezone
+
+    from tbib.access.scope import AccessContext
+    from tbib.clinical import services
+
+    open_stop_today("midelt-1")
+    gp = AccessContext(user=unit_staff(UserRole.GP, "midelt-1"))
+    patient = PatientFactory(unit=unit("midelt-1"))
+    encounter = services.start_encounter(ctx=gp, patient_id=patient.pk)
+    services.update_encounter(ctx=gp, encounter_id=encounter.pk, diagnoses=["S82.2"])
+    referral = services.refer(ctx=gp, encounter_id=encounter.pk, reason="Fracture ?",
+                              urgency="urgent", hub_code="chr-errachidia")  # fmt: skip
+    services.sign_encounter(ctx=gp, encounter_id=encounter.pk)
+    url = f"/unit/encounters/{encounter.pk}/"
+    page = nurse_client.get(url).content.decode()
+    assert 'data-testid="referral-reached"' in page and "referral-completed" not in page
+    nurse_client.post(url, {"action": "referral-reached", "referral": "x", "reached_on": "x"})
+    bad_date = nurse_client.post(url, {"action": "referral-reached", "referral": str(referral.pk),
+                                       "reached_on": "hier"})  # fmt: skip
+    assert bad_date.status_code == 200 and 'data-testid="errors"' in bad_date.content.decode()
+    today = timezone.localdate().isoformat()
+    done = nurse_client.post(
+        url, {"action": "referral-reached", "referral": str(referral.pk), "reached_on": today}
+    )
+    assert done.status_code == 302
+    page = nurse_client.get(url).content.decode()
+    assert (
+        'data-testid="referral-completed"' in page and 'data-testid="referral-reached"' not in page
+    )
+    assert referral.completions.get().recorded_by.role == UserRole.NURSE

@@ -178,6 +178,9 @@ API: dict[str, Rule] = {
         frozenset({GP}), NO_PATIENTS
     ),
     "POST /api/encounters/<uuidstr:encounter_id>/referrals": _patient(SIGNED_IN),
+    "POST /api/encounters/<uuidstr:encounter_id>/referrals/<uuidstr:referral_id>/completion": (
+        _patient(SIGNED_IN)
+    ),
     "POST /api/encounters/<uuidstr:encounter_id>/sign": _patient(frozenset({GP}), NO_PATIENTS),
     "POST /api/encounters/<uuidstr:encounter_id>/corrections": _patient(
         frozenset({GP}), NO_PATIENTS

@@ -106,6 +106,7 @@ def path_values(principals: dict[str, Principal]) -> dict[str, str]:
         "sha256": "0" * 64,
         "merge_id": made_up,
         "line_id": made_up,
+        "referral_id": made_up,
         "upload_id": made_up,
         "reading_id": made_up,
         # FHIR ids: the patient's, which the Patient routes find and the others do not.

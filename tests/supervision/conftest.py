@@ -14,7 +14,8 @@ patients registered in October         P1, P2 (midelt-1), P4 (midelt-2), P5 (oua
 measurements (from a device)           midelt-1 4 (2): P1 5th HR device + BP typed, P1 12th
                                        weight typed, P3 19th temperature device (in
                                        progress); midelt-2 1 (1); figuig-1 1 (0)
-referrals                              midelt-1 1 (P1 5th), figuig-1 1
+referrals                              midelt-1 1 (P1 5th), figuig-1 1 (seen at the hub
+                                       hospital on 20 October: recorded twice, on two nodes)
 cases (queue → answer, SLA)            C1 midelt-1 cardiology urgent 60 min (within 120)
                                        C2 midelt-1 dermatology routine 72 h (late, 48 h)
                                        C3 midelt-2 cardiology emergency 10 min (within 15)
@@ -38,7 +39,7 @@ from django.utils import timezone
 from tbib.accounts.choices import UserRole
 from tbib.assist.models import FindingDismissal
 from tbib.clinical.choices import ObservationSource
-from tbib.clinical.models import Encounter, Referral
+from tbib.clinical.models import Encounter, Referral, ReferralCompletion
 from tbib.devices.models import EcgStrip
 from tbib.patients.models import Patient
 from tbib.tours.choices import StopStatus
@@ -100,10 +101,15 @@ def october(db: None) -> October:
         "f1-P6-8": encounter_at(s["f1-8"], p["P6"], at(8, 10), vitals={"heart_rate": TYPED}),
         "f1-P6-sep": encounter_at(s["f1-sep"], p["P6"], at(30, 10, month=9)),
     }  # fmt: skip
-    Referral.objects.bulk_create([
+    referrals = Referral.objects.bulk_create([
         Referral(encounter=e["m1-P1-5"], hub=unit("midelt-1").regional_hub, reason="Appendicitis?"),
         Referral(encounter=e["f1-P6-8"], hub=unit("figuig-1").regional_hub, reason="Fracture?"),
     ])  # fmt: skip
+    ReferralCompletion.objects.bulk_create(
+        ReferralCompletion(referral=referrals[1], reached_on=datetime.date(2026, 10, 20),
+                           recorded_by=e["f1-P6-8"].created_by)
+        for _node in ("edge", "hub")
+    )  # fmt: skip
     case_about(
         e["m1-P1-5"],
         "cardiology",

@@ -27,7 +27,8 @@ def test_an_indicator_table_as_csv_and_xlsx(october: October) -> None:
     assert lines[0][:4] == ["level", "code", "name", "units"]
     draa = next(line for line in lines if line[1] == "08")
     assert draa[lines[0].index("consultations")] == "6"
-    assert draa[lines[0].index("referrals_completed")] == ""  # None: not recorded
+    assert draa[lines[0].index("referrals_completed")] == "0"
+    assert draa[lines[0].index("referrals_completed_share")] == "0.0"
     assert lines[-1] == [f"# {CREDIT}"]
 
     sheet = load_workbook(io.BytesIO(to_xlsx(rows, title="Régions, octobre 2026"))).active

@@ -25,6 +25,7 @@ from tbib.clinical.models import Encounter, PrescriptionLine, Referral
 from tbib.clinical.services import (
     correct_encounter,
     prescribe,
+    record_referral_reached,
     refer,
     remove_diagnosis,
     sign_encounter,
@@ -133,10 +134,22 @@ class ReferralOut(Schema):
     destination: str
     reason: str
     urgency: str
+    seen_on: datetime.date | None = Field(
+        description="When the patient was seen at the facility (the referral completed)"
+    )
 
     @staticmethod
     def resolve_destination(obj: Referral) -> str:
         return obj.destination
+
+    @staticmethod
+    def resolve_seen_on(obj: Referral) -> datetime.date | None:
+        # Two nodes apart may each have recorded it: the earliest date stands.
+        return min((c.reached_on for c in obj.completions.all()), default=None)
+
+
+class ReferralCompletionIn(Schema):
+    seen_on: datetime.date = Field(description="The day the patient was seen at the facility")
 
 
 class EncounterOut(Schema):
@@ -200,7 +213,12 @@ def _with_details(encounters: QuerySet[Encounter]) -> QuerySet[Encounter]:
         "observations",
         "diagnoses",
         Prefetch("prescriptions", queryset=PrescriptionLine.objects.select_related("medicine")),
-        Prefetch("referrals", queryset=Referral.objects.select_related("hub", "facility")),
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.select_related("hub", "facility").prefetch_related(
+                "completions"
+            ),
+        ),
     )
 
 
@@ -297,6 +315,26 @@ def add_referral(
         facility_id=payload.facility_id,
     )
     return 201, referral
+
+
+@router.post(
+    "/{uuid:encounter_id}/referrals/{uuid:referral_id}/completion",
+    response={201: ReferralOut, **_ERRORS},
+    summary="Record that the referred patient was seen at the facility (signed encounters)",
+)
+def complete_referral(
+    request: HttpRequest,
+    encounter_id: uuid.UUID,
+    referral_id: uuid.UUID,
+    payload: ReferralCompletionIn,
+) -> tuple[int, Referral]:
+    completion = record_referral_reached(
+        ctx=_ctx(request),
+        encounter_id=encounter_id,
+        referral_id=referral_id,
+        reached_on=payload.seen_on,
+    )
+    return 201, completion.referral
 
 
 @router.post("/{uuid:encounter_id}/sign", response={200: EncounterOut, **_ERRORS})

@@ -25,7 +25,7 @@ from tbib.accounts.models import User
 from tbib.clinical.choices import EncounterStatus, ObservationSource, Triage
 from tbib.clinical.codes import MEASURES
 from tbib.clinical.icd10 import entry
-from tbib.clinical.models import Diagnosis, Encounter, Observation, Referral
+from tbib.clinical.models import Diagnosis, Encounter, Observation, Referral, ReferralCompletion
 from tbib.network.models import MobileUnit
 from tbib.patients.models import Patient
 from tbib.planning.selectors import served_by_base
@@ -163,10 +163,28 @@ def simulate_past_weeks(
             (Diagnosis, diagnoses),
             (Case, cases),
             (Referral, referrals),
+            (ReferralCompletion, _completions(rng, referrals)),
         ):
             _created(model, rows)
         _created(Answer, [_answer(case) for case in cases if case.answered_at])
     return len(encounters)
+
+
+def _completions(rng: random.Random, referrals: list[Referral]) -> list[ReferralCompletion]:
+    """Most referred patients are seen at the hub hospital within days (the return slip comes
+    back at a later stop); some are not, or not yet."""
+    today = timezone.localdate()
+    completions = []
+    for referral in referrals:
+        arrived = timezone.localtime(referral.encounter.arrived_at).date()
+        seen = arrived + datetime.timedelta(days=rng.randint(2, 12))
+        if seen < today and rng.random() < 0.7:
+            completions.append(
+                ReferralCompletion(
+                    referral=referral, reached_on=seen, recorded_by=referral.encounter.created_by
+                )
+            )
+    return completions
 
 
 def _case(rng: random.Random, encounter: Encounter, specialty: str, specialist: User) -> Case:

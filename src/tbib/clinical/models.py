@@ -240,6 +240,24 @@ class Referral(EncounterPart):
         return self.hub.name if self.hub else self.facility.name if self.facility else ""
 
 
+class ReferralCompletion(TimestampedModel):
+    """A referred patient was seen at the facility (the return slip, or the patient at a later
+    visit, says so): the referral's loop is closed. A fact, never changed. A referral counts as
+    completed once it has one; two nodes apart may each record one, so none is unique."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="completions")
+    reached_on = models.DateField(_("seen at the facility on"))
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["reached_on"]
+        verbose_name = _("referral completion")
+        verbose_name_plural = _("referral completions")
+
+    def __str__(self) -> str:
+        return f"{self.referral} ({self.reached_on.isoformat()})"
+
+
 class IssuedDocument(TimestampedModel):
     """A printed document's number, issued once per encounter and kind, carried by its QR code."""
 

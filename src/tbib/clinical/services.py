@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tbib.access.choices import AuditAction, AuditOutcome
 from tbib.access.scope import (
@@ -40,6 +41,7 @@ from tbib.clinical.models import (
     Observation,
     PrescriptionLine,
     Referral,
+    ReferralCompletion,
 )
 from tbib.clinical.vitals import clean_measurements
 from tbib.core.errors import Conflict
@@ -359,6 +361,49 @@ def refer(
     return referral
 
 
+def record_referral_reached(
+    *,
+    ctx: AccessContext,
+    encounter_id: uuid.UUID,
+    referral_id: uuid.UUID,
+    reached_on: datetime.date,
+) -> ReferralCompletion:
+    """The referred patient was seen at the facility: the referral's loop is closed. Any of
+    the unit's staff records it (from the return slip, or what the patient says at a later
+    visit), on the signed encounter that wrote the referral."""
+    encounter = read_encounter(ctx, encounter_id)
+    check_patient_write(
+        ctx, action=AuditAction.UPDATE, unit_id=encounter.unit_id, patient_id=encounter.patient_id
+    )
+    if encounter.status != EncounterStatus.SIGNED:
+        raise Conflict(
+            _("A referral is followed up on the current signed version of its encounter.")
+        )
+    referral = encounter.referrals.filter(pk=referral_id).first()
+    if referral is None:
+        raise Conflict(_("This encounter has no such referral."))
+    errors = {}
+    if reached_on < timezone.localtime(encounter.arrived_at).date():
+        errors["reached_on"] = _("The patient cannot have been seen there before being referred.")
+    elif reached_on > timezone.localdate():
+        errors["reached_on"] = _("This date has not come yet.")
+    if errors:
+        _audit_invalid(ctx, encounter, errors)
+        raise _field_errors(errors)
+    with transaction.atomic():
+        recorded = referral.completions.select_for_update().first()
+        if recorded is not None:
+            raise Conflict(
+                _("Already recorded: seen at the facility on %(date)s.")
+                % {"date": recorded.reached_on.isoformat()}
+            )
+        completion = ReferralCompletion.objects.create(
+            referral=referral, reached_on=reached_on, recorded_by=ctx.user
+        )
+        _audit_write(ctx, AuditAction.UPDATE, encounter, detail="referral completed")
+    return completion
+
+
 def sign_encounter(*, ctx: AccessContext, encounter_id: uuid.UUID) -> Encounter:
     """The GP signs: the encounter is locked for good; a correction it was supersedes the old."""
     encounter = _writable(ctx, encounter_id, AuditAction.SIGN, gp_only=True)
@@ -418,8 +463,13 @@ def correct_encounter(*, ctx: AccessContext, encounter_id: uuid.UUID) -> Encount
             )
         except IntegrityError as error:
             raise Conflict("A correction of this encounter is already open.") from error
-        for rows in (original.observations, original.diagnoses, original.referrals):
+        for rows in (original.observations, original.diagnoses):
             _copy_rows(rows.all(), copy)
+        for referral in original.referrals.prefetch_related("completions"):
+            completions = list(referral.completions.all())
+            _copy(referral, encounter=copy)  # a new id: the loop closed on it stays closed
+            for completion in completions:
+                _copy(completion, referral=referral)
         # Medicines already handed out: carried over, the stock is not taken a second time.
         _copy_rows(original.prescriptions.all(), copy, carried_over=True)
         _audit_write(ctx, AuditAction.UPDATE, copy, detail=f"correction of {original.pk}")
@@ -429,12 +479,16 @@ def correct_encounter(*, ctx: AccessContext, encounter_id: uuid.UUID) -> Encount
 def _copy_rows(rows: QuerySet[Any], encounter: Encounter, **overrides: object) -> None:
     """Save a copy of each row (a new id) attached to `encounter`."""
     for row in rows:
-        row.pk = new_id()
-        row._state.adding = True
-        row.encounter = encounter
-        for field, value in overrides.items():
-            setattr(row, field, value)
-        row.save(force_insert=True)
+        _copy(row, encounter=encounter, **overrides)
+
+
+def _copy(row: Any, **fields: object) -> None:
+    """Save `row` again as a new record (a new id), with `fields` changed."""
+    row.pk = new_id()
+    row._state.adding = True
+    for field, value in fields.items():
+        setattr(row, field, value)
+    row.save(force_insert=True)
 
 
 _DOCUMENT_PREFIX = {

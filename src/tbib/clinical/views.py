@@ -6,6 +6,7 @@ the services' field errors next to the fields.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -43,6 +44,7 @@ from tbib.clinical.models import Encounter
 from tbib.clinical.services import (
     correct_encounter,
     prescribe,
+    record_referral_reached,
     refer,
     remove_diagnosis,
     sign_encounter,
@@ -327,6 +329,19 @@ def _encounter_action(request: HttpRequest, ctx: AccessContext, encounter: Encou
             reason=post.get("referral_reason", ""),
             urgency=post.get("urgency", ReferralUrgency.ROUTINE),
         )
+    elif action == "referral-reached":
+        try:
+            referral_id = uuid.UUID(post.get("referral", ""))
+        except ValueError:
+            raise Conflict(_("This encounter has no such referral.")) from None
+        try:
+            reached_on = datetime.date.fromisoformat(post.get("reached_on", ""))
+        except ValueError:
+            raise ValidationError({"reached_on": _("Enter a date.")}) from None
+        record_referral_reached(
+            ctx=ctx, encounter_id=encounter.pk, referral_id=referral_id, reached_on=reached_on
+        )
+        messages.success(request, _("Referral completed: the patient was seen there."))
     elif action == "sign":
         sign_encounter(ctx=ctx, encounter_id=encounter.pk)
         messages.success(request, _("Encounter signed."))

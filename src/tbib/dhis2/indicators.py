@@ -20,6 +20,7 @@ INDICATORS = {
     "observations": "Vital signs recorded",
     "observations_from_devices": "Vital signs from connected devices",
     "referrals": "Referrals issued",
+    "referrals_completed": "Referrals completed (patient seen at the facility)",
     "teleexpertise_requests": "Tele-expertise requests sent",
     "cost_per_consultation_mad": "Cost per consultation (MAD, adopted plan prorated)",
 }

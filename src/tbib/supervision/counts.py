@@ -32,6 +32,7 @@ COUNTS = (
     "observations",
     "observations_from_devices",
     "referrals",
+    "referrals_completed",
     "teleexpertise_requests",
     "teleexpertise_answered",
     "answered_within_sla",
@@ -121,8 +122,13 @@ def activity_per_unit(period: Period, *, within: Scope = NATION) -> dict[Any, di
                   stops_made=Count("pk", filter=Q(status=StopStatus.CLOSED))),
         _per_unit(observed, "encounter__unit", observations=Count("pk"),
                   observations_from_devices=Count("pk", filter=device)),
+        # Completed: the patient was seen at the facility, whenever that was recorded (a
+        # referral of March completed in April counts as March's). Two nodes may each record
+        # a completion: counted once.
         _per_unit(Referral.objects.filter(encounter__in=signed.values("pk")), "encounter__unit",
-                  referrals=Count("pk")),
+                  referrals=Count("pk", distinct=True),
+                  referrals_completed=Count("pk", distinct=True,
+                                            filter=Q(completions__isnull=False))),
         _per_unit(cases_sent(period).filter(within.units()), teleexpertise_requests=Count("pk")),
         _per_unit(cases_answered(period).filter(within.units()),
                   teleexpertise_answered=Count("pk"),

@@ -71,8 +71,8 @@ class IndicatorRow:
     answered_within_sla: int
     answered_within_sla_share: float | None
     referrals: int
-    # No completion of a referral is recorded yet (docs/supervision.md): None, never a guess.
-    referrals_completed: int | None
+    referrals_completed: int
+    referrals_completed_share: float | None
     observations: int
     observations_from_devices: int
     device_share: float | None
@@ -237,7 +237,8 @@ def _rows(
             answered_within_sla=c["answered_within_sla"],
             answered_within_sla_share=_share(c["answered_within_sla"],
                                              c["teleexpertise_answered"]),
-            referrals=c["referrals"], referrals_completed=None,
+            referrals=c["referrals"], referrals_completed=c["referrals_completed"],
+            referrals_completed_share=_share(c["referrals_completed"], c["referrals"]),
             observations=c["observations"],
             observations_from_devices=c["observations_from_devices"],
             device_share=_share(c["observations_from_devices"], c["observations"]),

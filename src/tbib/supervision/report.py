@@ -50,6 +50,8 @@ def _kpis(row: IndicatorRow) -> list[tuple[str, str]]:
          f"{_hours(row.answer_median_s)} / {_hours(row.answer_p90_s)}"),
         (_("Answered within the SLA"), _pct(row.answered_within_sla_share)),
         (_("Referrals issued"), _n(row.referrals)),
+        (_("Referrals completed (seen at the facility)"),
+         f"{_n(row.referrals_completed)} ({_pct(row.referrals_completed_share)})"),
         (_("Vitals from devices"), _pct(row.device_share)),
         (_("Cost per consultation (MAD)"), _n(row.cost_per_consultation_mad, 2)),
     ]  # fmt: skip

@@ -68,7 +68,7 @@ def peer_for(token: str) -> Peer | None:
 def lookup(peer: Peer, username: str, cin: str) -> bytes:
     """A patient of another unit, found by CIN for a user of the peer's unit: the patient and
     their clinical history as a batch (the lookup is audited by the scoped-access layer)."""
-    from tbib.clinical.models import Encounter
+    from tbib.clinical.models import Encounter, ReferralCompletion
 
     user = User.objects.filter(username=username, unit=peer.unit, is_active=True).first()
     if user is None:
@@ -89,6 +89,8 @@ def lookup(peer: Peer, username: str, cin: str) -> bytes:
             "pk", flat=True
         )
         wanted.append((name, list(ids)))
+    completions = ReferralCompletion.objects.filter(referral__encounter_id__in=encounters)
+    wanted.append(("clinical.referralcompletion", list(completions.values_list("pk", flat=True))))
     changes: list[Change] = []
     for name, ids in wanted:
         logged = {c.record_id: c for c in Change.objects.filter(model=name, record_id__in=ids)}
