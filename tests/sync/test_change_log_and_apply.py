@@ -145,3 +145,31 @@ def test_demographics_merge_field_by_field_by_clock_and_keep_the_loser() -> None
 def test_any_bytes_are_a_batch_or_a_wire_error(blob: bytes) -> None:
     with contextlib.suppress(wire.WireError):
         wire.decode(blob)
+
+
+def test_a_referral_completion_replicates_beside_its_locked_referral() -> None:
+    """Recorded after the signature (the referral is locked), it travels as a fact of its own:
+    logged, rebuilt exactly by a peer's batch, never twice."""
+    from django.utils import timezone
+
+    from tbib.clinical import services
+    from tbib.clinical.models import ReferralCompletion
+
+    encounter = _visit()
+    gp = AccessContext(user=unit_staff(UserRole.GP, "midelt-1"))
+    services.update_encounter(ctx=gp, encounter_id=encounter.pk, diagnoses=["O14.9"])
+    referral = services.refer(ctx=gp, encounter_id=encounter.pk, reason="Prééclampsie ?",
+                              urgency="urgent", hub_code="chr-errachidia")  # fmt: skip
+    services.sign_encounter(ctx=gp, encounter_id=encounter.pk)
+    completion = services.record_referral_reached(
+        ctx=AccessContext(user=encounter.created_by), encounter_id=encounter.pk,
+        referral_id=referral.pk, reached_on=timezone.localdate(),
+    )  # fmt: skip
+    assert Change.objects.filter(model="clinical.referralcompletion", record_id=completion.pk)
+    completions = ReferralCompletion.objects.filter(referral=referral)
+    expected = _digest(completions)
+    blob = wire.encode(build_batch(after=0).batch)
+    completions.delete()  # a node that has not seen it yet
+    apply_batch(blob)
+    apply_batch(wire.encode({**wire.decode(blob), "batch": uuid.uuid4().bytes}))
+    assert _digest(completions) == expected
