@@ -391,7 +391,9 @@ def record_referral_reached(
         _audit_invalid(ctx, encounter, errors)
         raise _field_errors(errors)
     with transaction.atomic():
-        recorded = referral.completions.select_for_update().first()
+        # The referral's row is the lock: two staff recording at once, one wins, one is told.
+        Referral.objects.select_for_update().get(pk=referral.pk)
+        recorded = referral.completions.first()
         if recorded is not None:
             raise Conflict(
                 _("Already recorded: seen at the facility on %(date)s.")
